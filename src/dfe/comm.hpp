@@ -1,0 +1,63 @@
+#pragma once
+/**
+ * @file comm.hpp
+ * @brief An owning, move-only MPI communicator handle.
+ *
+ * Every distributed object of the library takes a `const Comm&` in its constructor and keeps its own
+ * duplicate, so that its messages can never mix with those of another object (an ensemble group, a
+ * test, the application). The library never names MPI_COMM_WORLD: the application duplicates the
+ * world once and passes it down. Errors on an owned communicator are returned, not fatal, so that
+ * `DFE_MPI` can turn them into exceptions.
+ */
+#include <mpi.h>
+
+#include <span>
+
+namespace dfe {
+
+class Comm {
+public:
+    /** @brief Duplicates `parent` (Collective on `parent`). The parent is not owned. */
+    explicit Comm(MPI_Comm parent);
+    ~Comm();
+    Comm(Comm&& other) noexcept;
+    Comm& operator=(Comm&& other) noexcept;
+    Comm(const Comm&) = delete;
+    Comm& operator=(const Comm&) = delete;
+
+    /** @brief Duplicate of this communicator (Collective). */
+    [[nodiscard]] Comm dup() const { return Comm(comm_); }
+    /** @brief MPI_Comm_split (Collective): ranks with equal `color` form one new communicator. */
+    [[nodiscard]] Comm split(int color, int key) const;
+
+    [[nodiscard]] MPI_Comm get() const { return comm_; }
+    [[nodiscard]] int rank() const { return rank_; }
+    [[nodiscard]] int size() const { return size_; }
+    [[nodiscard]] bool is_root() const { return rank_ == 0; }
+
+    /** @brief Sum of `value` over all ranks, returned on every rank (Collective). */
+    [[nodiscard]] double sum(double value) const;
+    /** @brief In-place element-wise sum over all ranks (Collective). */
+    void sum_in_place(std::span<double> values) const;
+    /** @brief Maximum of `value` over all ranks (Collective). */
+    [[nodiscard]] double max(double value) const;
+    /** @brief Minimum of `value` over all ranks (Collective). */
+    [[nodiscard]] long long min(long long value) const;
+    /** @brief Logical AND of `value` over all ranks (Collective). */
+    [[nodiscard]] bool all(bool value) const;
+    /** @brief Broadcasts `values` from `root` (Collective). */
+    void broadcast(std::span<double> values, int root = 0) const;
+    /** @brief MPI_Barrier (Collective). */
+    void barrier() const;
+
+private:
+    struct Adopt {};
+    Comm(MPI_Comm owned, Adopt);
+    void reset() noexcept;
+
+    MPI_Comm comm_ = MPI_COMM_NULL;
+    int rank_ = 0;
+    int size_ = 0;
+};
+
+}  // namespace dfe

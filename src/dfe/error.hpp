@@ -1,0 +1,41 @@
+#pragma once
+/**
+ * @file error.hpp
+ * @brief The one boundary where foreign-API failures become C++ exceptions.
+ *
+ * Library code never prints and never aborts: it throws. `dfe::InputError` means the user asked for
+ * something invalid (an option, a file) and carries a one-line message that says what to change;
+ * `dfe::Error` is everything else (a failed MPI call, a null FFTW plan). Only `main` catches.
+ */
+#include <mpi.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace dfe {
+
+/** @brief A failure of the run that is not the user's input (MPI, FFTW, HDF5, PETSc). */
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/** @brief Invalid user input: options, config files, samples files, checkpoints. */
+class InputError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/** @brief Throws dfe::Error naming the MPI call and the MPI error string when `code` is not MPI_SUCCESS. */
+void check_mpi(int code, const char* call, const char* file, int line);
+
+/** @brief Throws dfe::InputError with `message` when `condition` is false. */
+inline void require(bool condition, const std::string& message)
+{
+    if (!condition) throw InputError(message);
+}
+
+}  // namespace dfe
+
+/// Wraps an MPI call: `DFE_MPI(MPI_Allreduce(...))`.
+#define DFE_MPI(call) ::dfe::check_mpi((call), #call, __FILE__, __LINE__)

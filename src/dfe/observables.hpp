@@ -1,0 +1,61 @@
+#pragma once
+/**
+ * @file observables.hpp
+ * @brief Observables of one sample φ (physics.md §5). Ensemble values are Σ_j w_j × these.
+ *
+ * With ρ = |φ|², all integrals by the grid quadrature (L/N)^d Σ_n:
+ *   mass        ∫ ρ
+ *   kinetic     ½ ∫ |∇φ|²                 (Parseval on the spectrum, the same |k|² as the flow)
+ *   interaction (μ/4) ∫ (V*ρ) ρ
+ *   energy      kinetic + interaction
+ *   V1          ∫ |x|² ρ
+ *   dV1         4 Im ∫ conj(φ) x·∇φ
+ *   d2V1        8 ‖∇φ‖² − 4μ ∫ ρ x·((∇V)*ρ)           (Prop 5.1)
+ *   vterm       −4μ ∫ ρ ((V + ½ z·∇V)*ρ)               (= d2V1 − 16 E by the symmetry (6.1))
+ * x is the plain coordinate of the box [−L/2, L/2)^d (no periodic wrap).
+ */
+#include "dfe/convolution.hpp"
+
+#include <array>
+#include <string_view>
+
+namespace dfe {
+
+/** @brief Values of one sample, in the order of `sample_columns`. */
+struct SampleObservables {
+    double mass = 0, kinetic = 0, interaction = 0, energy = 0, V1 = 0, dV1 = 0, d2V1 = 0, vterm = 0;
+
+    static constexpr std::size_t count = 8;
+    [[nodiscard]] std::array<double, count> values() const
+    {
+        return {mass, kinetic, interaction, energy, V1, dV1, d2V1, vterm};
+    }
+};
+
+/** @brief Output column names of SampleObservables, public interface (physics.md §5). */
+inline constexpr std::array<std::string_view, SampleObservables::count> sample_columns{
+    "mass", "kinetic", "interaction", "energy", "V1", "dV1", "d2V1", "vterm"};
+
+/** @brief Evaluates SampleObservables; owns its work buffers so evaluation allocates nothing. */
+class ObservableEvaluator {
+public:
+    ObservableEvaluator(const Convolver& convolver, double mu);
+
+    /** @brief Observables of φ (physical layout, unchanged). Collective on the grid's communicator. */
+    [[nodiscard]] SampleObservables evaluate(const cplx* phi);
+
+private:
+    const Convolver& convolver_;
+    const FftPlans& plans_;
+    double mu_;
+    Buffer<cplx> spectrum_;  ///< φ̂
+    Buffer<cplx> work_;      ///< ∂_a φ
+    Buffer<double> rho_hat_; ///< r2c spectrum of ρ
+    Buffer<double> conv_;    ///< a convolution K*ρ, physical real layout
+    Buffer<double> rho_;     ///< ρ, physical real layout
+};
+
+/** @brief Multiplies φ by 1/‖φ‖ so that (L/N)^d Σ|φ|² = 1 (Collective). Returns the old norm. */
+double normalize(const Grid& grid, cplx* phi);
+
+}  // namespace dfe

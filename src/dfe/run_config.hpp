@@ -1,0 +1,49 @@
+#pragma once
+/**
+ * @file run_config.hpp
+ * @brief The plain parameter set of a run, and its validation. The library never sees argv: apps/
+ * turns options and config files into a RunConfig.
+ *
+ * Units: the equation is i∂_tφ + Δφ = μ(V*|φ|²)φ as written (ħ = 1, 2m = 1); lengths are in the units
+ * of L, times in the same units squared.
+ */
+#include "dfe/potential.hpp"
+
+#include <string>
+
+namespace dfe {
+
+struct RunConfig {
+    int d = 2;                  ///< dimension, 1..3
+    long N = 128;               ///< grid points per dimension
+    double L = 20.0;            ///< box length; the box is [−L/2, L/2)^d
+    double mu = -1.0;           ///< −1 focusing, +1 defocusing
+    PotentialParams potential;  ///< V
+    double sigma = 1.0;         ///< width of the default initial state (πσ²)^{−d/4} e^{−|x|²/(2σ²)}
+    std::string integrator = "strang";  ///< strang | order4
+    double dt = 1e-3;           ///< time step
+    double t_end = 1.0;         ///< final time
+    double output_dt = 0.1;     ///< interval between output rows; a multiple of dt
+    std::string out = "dfe-out";        ///< output directory
+    std::string fftw_planner = "measure";  ///< estimate | measure | patient
+};
+
+/** @brief When to write: every `steps_per_output` steps and at the last step. */
+struct Schedule {
+    long total_steps = 0;
+    long steps_per_output = 1;
+    /** @brief Number of output rows, including t = 0 and t_end. */
+    [[nodiscard]] long rows() const
+    {
+        return 1 + total_steps / steps_per_output + (total_steps % steps_per_output != 0 ? 1 : 0);
+    }
+};
+
+/**
+ * @brief Checks every field that does not need a communicator (finite numbers, signs, names,
+ * step multiples) and returns the schedule. Throws InputError with a one-line message naming the
+ * option. Grid sizes against the rank count are checked by Grid. Not Collective.
+ */
+Schedule validate(const RunConfig& config);
+
+}  // namespace dfe
