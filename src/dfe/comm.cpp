@@ -97,4 +97,17 @@ void Comm::broadcast(std::span<double> values, int root) const
 
 void Comm::barrier() const { DFE_MPI(MPI_Barrier(comm_)); }
 
+void agree_on_input_error(const Comm& comm, const std::optional<std::string>& message)
+{
+    int mine = message ? comm.rank() : comm.size();
+    int first = comm.size();
+    DFE_MPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm.get()));
+    if (first == comm.size()) return;
+    int length = message && first == comm.rank() ? static_cast<int>(message->size()) : 0;
+    DFE_MPI(MPI_Bcast(&length, 1, MPI_INT, first, comm.get()));
+    std::string text = first == comm.rank() ? *message : std::string(static_cast<std::size_t>(length), ' ');
+    DFE_MPI(MPI_Bcast(text.data(), length, MPI_CHAR, first, comm.get()));
+    throw InputError(text);
+}
+
 }  // namespace dfe

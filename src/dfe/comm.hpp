@@ -11,12 +11,16 @@
  */
 #include <mpi.h>
 
+#include <optional>
 #include <span>
+#include <string>
 
 namespace dfe {
 
 class Comm {
 public:
+    /** @brief MPI_COMM_NULL, a placeholder to be assigned; no operation may be called on it. */
+    Comm() = default;
     /** @brief Duplicates `parent` (Collective on `parent`). The parent is not owned. */
     explicit Comm(MPI_Comm parent);
     ~Comm();
@@ -60,4 +64,31 @@ private:
     int size_ = 0;
 };
 
+/**
+ * @brief Makes a possible InputError of one rank everybody's (Collective on `comm`).
+ * Call it on every rank with the message of the InputError this rank caught, if any. If no rank has
+ * one, it returns; otherwise every rank throws InputError with the message of the lowest rank that
+ * had one. This keeps ranks from leaving a collective at different places when only some of them
+ * find an input error (a bad sample in one group's block, say).
+ */
+void agree_on_input_error(const Comm& comm, const std::optional<std::string>& message);
+
+/** @brief Runs f() and then agree_on_input_error on its InputError, if any (Collective on `comm`). */
+template <class F>
+void collectively(const Comm& comm, F&& f);
+
 }  // namespace dfe
+
+#include "dfe/error.hpp"
+
+template <class F>
+void dfe::collectively(const Comm& comm, F&& f)
+{
+    std::optional<std::string> message;
+    try {
+        f();
+    } catch (const InputError& e) {
+        message = e.what();
+    }
+    agree_on_input_error(comm, message);
+}

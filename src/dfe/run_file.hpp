@@ -1,0 +1,81 @@
+#pragma once
+/**
+ * @file run_file.hpp
+ * @brief run.h5, the complete record of a run, written collectively. Public interface:
+ *
+ *   root attributes        every run parameter (name = option name) and `version`, `git_revision`,
+ *                          `measure` (the measure's provenance)
+ *   /weights               float64 (M,)
+ *   /timeseries/<column>   float64 (rows,)            one dataset per time-series column, same names
+ *                                                     as timeseries.csv; attribute `columns` on
+ *                                                     /timeseries lists them in order
+ *   /gamma1                float64 (rows, N[, N[, N]]) γ^(1)(x,x) at every output time
+ *   /samples/mass          float64 (rows, M)          per-sample mass
+ *   /samples/energy        float64 (rows, M)          per-sample energy
+ *   /gamma2/values         float64 (T2, n^d, n^d)     γ^(2)(x,y,x,y) on the observation grid, points
+ *                                                     in C order (axis 1 = first coordinate)
+ *   /gamma2/times          float64 (T2,)
+ *   /gamma2/x              float64 (n,)               observation grid coordinates per axis
+ * Written to `path`.tmp and renamed by commit(); a RunFile destroyed without commit removes its
+ * temporary file, so a crash never leaves a run.h5 that looks complete.
+ */
+#include "dfe/groups.hpp"
+#include "dfe/grid.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace dfe {
+
+/** @brief A root attribute of run.h5. */
+struct Attribute {
+    std::string name;
+    std::variant<long long, double, std::string> value;
+};
+
+class RunFile {
+public:
+    /**
+     * @brief Creates `path`.tmp and every dataset at its final size (Collective on layout.world()).
+     * @param columns     time-series column names, in order
+     * @param rows        number of output rows
+     * @param gamma2_n    observation grid points per dimension n
+     * @param gamma2_rows number T2 of γ^(2) snapshots
+     */
+    RunFile(const std::filesystem::path& path, const GroupLayout& layout, const Grid& grid,
+            std::vector<std::string> columns, long rows, std::span<const double> weights, long gamma2_n,
+            long gamma2_rows, const std::vector<Attribute>& attributes);
+    ~RunFile();
+    RunFile(const RunFile&) = delete;
+    RunFile& operator=(const RunFile&) = delete;
+
+    /** @brief Row `row` of every time-series column; `values` is the same on every rank (Collective). */
+    void write_row(long row, std::span<const double> values);
+    /**
+     * @brief γ^(1)(x,x) at output row `row`. `local` is this rank's slab (grid.local_points() values,
+     * physical layout); every group holds the same γ^(1), and group 0 writes it (Collective).
+     */
+    void write_gamma1(long row, std::span<const double> local);
+    /**
+     * @brief Per-sample mass and energy at output row `row` for this group's samples
+     * (layout.count() values each, the same on every rank of the group) (Collective).
+     */
+    void write_sample_values(long row, std::span<const double> mass, std::span<const double> energy);
+    /**
+     * @brief Snapshot k of γ^(2) at time t: this rank's rows [row_start, row_start + row_count) of the
+     * n^d × n^d matrix, row-major in `values` (ranks may own no rows) (Collective).
+     */
+    void write_gamma2(long k, double t, long row_start, long row_count, std::span<const double> values);
+    /** @brief Closes the file and renames it into place (Collective). */
+    void commit();
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace dfe
