@@ -1,8 +1,11 @@
 // dfe-run: evolve a de Finetti ensemble by the Hartree flow and write its observables.
-// This file only turns options into a dfe::RunConfig, splits nothing yet, and reports.
+// This file turns options into a dfe::RunConfig and a measure, runs the ensemble, writes its outputs
+// and reports; it is the one place that names MPI_COMM_WORLD.
+#include "dfe/ensemble.hpp"
 #include "dfe/environment.hpp"
 #include "dfe/error.hpp"
-#include "dfe/simulation.hpp"
+#include "dfe/run_file.hpp"
+#include "dfe/samples_file.hpp"
 #include "dfe/timeseries.hpp"
 #include "dfe/version.hpp"
 
@@ -10,7 +13,10 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <sstream>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -26,8 +32,15 @@ namespace {
 
 constexpr int exit_input_error = 2;
 
-po::options_description make_options(dfe::RunConfig& c, std::string& config_file)
+/// Option values that need checks or conversions before they enter the RunConfig.
+struct RawOptions {
+    std::string config_file;
+    long long seed = 1;
+};
+
+po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
 {
+    std::string& config_file = raw.config_file;
     po::options_description general("General");
     general.add_options()
         ("help,h", "print this help and exit")
@@ -45,7 +58,33 @@ po::options_description make_options(dfe::RunConfig& c, std::string& config_file
         ("potential", po::value(&c.potential.name)->default_value(c.potential.name), "V: none | gaussian (lambda exp(-|x|^2/(2 s^2)))")
         ("lambda", po::value(&c.potential.lambda)->default_value(c.potential.lambda), "potential strength lambda")
         ("s", po::value(&c.potential.s)->default_value(c.potential.s), "gaussian potential width s, in length units")
-        ("sigma", po::value(&c.sigma)->default_value(c.sigma), "width of the initial state (pi sigma^2)^(-d/4) exp(-|x|^2/(2 sigma^2)), in length units");
+        ("sigma", po::value(&c.measure.sigma)->default_value(c.measure.sigma), "width sigma of the Gaussian initial state (pi sigma^2)^(-d/4) exp(-|x|^2/(2 sigma^2)), and the base width of the random measures, in length units");
+    po::options_description measure("Initial de Finetti measure  sum_j w_j delta_{phi_j}");
+    measure.add_options()
+        ("measure", po::value(&c.measure.kind)->default_value(c.measure.kind),
+         "gaussian (one sample) | mixture (one sample per --component) | random-laguerre | random-gaussians | file (set by --samples)")
+        ("component", po::value(&c.measure.components)->composing(),
+         "mixture component, repeatable: weight=W[,sigma=S][,center=X:Y:Z][,kick=KX:KY:KZ][,chirp=B] "
+         "= c exp(-|x-x0|^2/(2S^2)) exp(i k.x) exp(i B |x-x0|^2); the weights must sum to 1")
+        ("count", po::value(&c.measure.count)->default_value(c.measure.count), "random measures: number of samples M (weights 1/M)")
+        ("seed", po::value(&raw.seed)->default_value(raw.seed), "random measures: seed; sample j depends only on (seed, j)")
+        ("modes", po::value(&c.measure.modes)->default_value(c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
+        ("center-spread", po::value(&c.measure.center_spread)->default_value(c.measure.center_spread), "random-gaussians: centres uniform in the ball of this radius")
+        ("kick-spread", po::value(&c.measure.kick_spread)->default_value(c.measure.kick_spread), "random-gaussians: momentum kicks uniform in the ball of this radius")
+        ("width-min", po::value(&c.measure.width_min)->default_value(c.measure.width_min), "random-gaussians: smallest width")
+        ("width-max", po::value(&c.measure.width_max)->default_value(c.measure.width_max), "random-gaussians: largest width")
+        ("samples", po::value(&c.measure.samples_file), "HDF5 samples file (schema in the README); d, N and L come from it")
+        ("write-samples", po::value(&c.write_samples), "write the initial measure to this HDF5 samples file");
+    po::options_description parallel("Parallel layout and reductions");
+    parallel.add_options()
+        ("ranks-per-sample", po::value(&c.ranks_per_sample)->default_value(c.ranks_per_sample),
+         "g: ranks sharing one field (FFTW-MPI slabs); the world splits into size/g groups that share the samples")
+        ("gamma2-grid", po::value(&c.gamma2_grid)->default_value(c.gamma2_grid),
+         "observation grid points per dimension n for gamma^(2) (divides N); 0: the largest divisor of N up to 64 in 1D/2D, up to 16 in 3D")
+        ("gamma2-times", po::value(&c.gamma2_times)->default_value(c.gamma2_times),
+         "output times at which gamma^(2) is formed and stored in run.h5: comma list of times, first, last, all, none")
+        ("eigensolver", po::value(&c.eigensolver)->default_value(c.eigensolver),
+         "lambda_max: dense (LAPACK on the M x M Gram matrix) | iterative (SLEPc, never forms it) | auto (dense for M <= 2000)");
     po::options_description time("Time integration (time in length units squared)");
     time.add_options()
         ("integrator", po::value(&c.integrator)->default_value(c.integrator), "strang (2nd order) | order4 (Yoshida composition of Strang steps)")
@@ -55,17 +94,18 @@ po::options_description make_options(dfe::RunConfig& c, std::string& config_file
         ("fftw-planner", po::value(&c.fftw_planner)->default_value(c.fftw_planner), "FFTW planner effort: estimate | measure | patient");
     po::options_description output("Output");
     output.add_options()
-        ("out", po::value(&c.out)->default_value(c.out), "output directory; receives timeseries.csv");
+        ("out", po::value(&c.out)->default_value(c.out), "output directory; receives timeseries.csv and run.h5");
     po::options_description all;
-    all.add(general).add(grid).add(physics).add(time).add(output);
+    all.add(general).add(grid).add(physics).add(measure).add(time).add(parallel).add(output);
     return all;
 }
 
 /// Parses argv and the config file into `config`; returns false when the run should stop (help).
-bool parse(int argc, char** argv, dfe::RunConfig& config, bool root)
+/// `explicit_grid` receives the names among d, N, L that the user set (they must match a samples file).
+bool parse(int argc, char** argv, dfe::RunConfig& config, std::vector<std::string>& explicit_grid, bool root)
 {
-    std::string config_file;
-    const auto options = make_options(config, config_file);
+    RawOptions raw;
+    const auto options = make_options(config, raw);
     po::variables_map vm;
     try {
         po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
@@ -91,7 +131,73 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, bool root)
     } catch (const po::error& e) {
         throw dfe::InputError(e.what());
     }
+    if (raw.seed < 0) throw dfe::InputError("--seed must be >= 0 (got " + std::to_string(raw.seed) + ")");
+    config.measure.seed = static_cast<std::uint64_t>(raw.seed);
+    for (const char* name : {"d", "N", "L"})
+        if (vm.count(name) && !vm[name].defaulted()) explicit_grid.emplace_back(name);
+    if (!config.measure.samples_file.empty()) {
+        if (vm.count("measure") && !vm["measure"].defaulted() && config.measure.kind != "file")
+            throw dfe::InputError("--samples and --measure " + config.measure.kind + " conflict: a samples file is the measure");
+        config.measure.kind = "file";
+    } else if (config.measure.kind == "file") {
+        throw dfe::InputError("--measure file needs --samples FILE");
+    }
     return true;
+}
+
+/// The measure, and for a samples file the grid it fixes (Collective on world).
+std::unique_ptr<dfe::Measure> make_measure(const dfe::Comm& world, dfe::RunConfig& config,
+                                           const std::vector<std::string>& explicit_grid)
+{
+    if (config.measure.kind != "file") return dfe::make_builtin_measure(config.measure, config.d);
+    const auto& path = config.measure.samples_file;
+    auto info = dfe::read_samples_info(world, path);
+    auto conflict = [&](const std::string& name, const std::string& given, const std::string& stored) {
+        if (std::find(explicit_grid.begin(), explicit_grid.end(), name) != explicit_grid.end() && given != stored)
+            throw dfe::InputError("--" + name + " " + given + " conflicts with " + name + " = " + stored +
+                                  " in samples file '" + path + "'");
+    };
+    auto text = [](double v) {
+        std::ostringstream s;
+        s.precision(17);
+        s << v;
+        return s.str();
+    };
+    conflict("d", std::to_string(config.d), std::to_string(info.d));
+    conflict("N", std::to_string(config.N), std::to_string(info.N));
+    conflict("L", text(config.L), text(info.L));
+    config.d = info.d;
+    config.N = info.N;
+    config.L = info.L;
+    return dfe::make_file_measure(path, std::move(info));
+}
+
+/// Every run parameter as a run.h5 attribute (names are the option names).
+std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, const dfe::Ensemble& ensemble, long gamma2_n)
+{
+    using A = dfe::Attribute;
+    return {A{"version", std::string(dfe::version)},
+            A{"git_revision", std::string(dfe::git_revision)},
+            A{"measure", ensemble.measure().provenance()},
+            A{"d", static_cast<long long>(c.d)},
+            A{"N", static_cast<long long>(c.N)},
+            A{"L", c.L},
+            A{"mu", c.mu},
+            A{"potential", c.potential.name},
+            A{"lambda", c.potential.lambda},
+            A{"s", c.potential.s},
+            A{"sigma", c.measure.sigma},
+            A{"integrator", c.integrator},
+            A{"dt", c.dt},
+            A{"t-end", c.t_end},
+            A{"output-dt", c.output_dt},
+            A{"fftw-planner", c.fftw_planner},
+            A{"ranks-per-sample", static_cast<long long>(c.ranks_per_sample)},
+            A{"ranks", static_cast<long long>(ensemble.layout().world().size())},
+            A{"samples", static_cast<long long>(ensemble.layout().samples())},
+            A{"gamma2-grid", static_cast<long long>(gamma2_n)},
+            A{"gamma2-times", c.gamma2_times},
+            A{"eigensolver", c.eigensolver}};
 }
 
 /// Runs `f` on every rank; if any rank throws InputError, the lowest such rank prints its message
@@ -113,20 +219,27 @@ bool agree(const dfe::Comm& world, F&& f)
     return false;
 }
 
-void print_table(const std::vector<std::vector<double>>& rows, const std::vector<std::string>& columns)
+/// Prints the columns `show` of `rows` (at most about 12 rows, evenly spaced, always the last).
+void print_table(const std::vector<std::vector<double>>& rows, const std::vector<std::string>& columns,
+                 const std::vector<std::string>& show)
 {
+    std::vector<std::size_t> index;
+    for (const auto& name : show)
+        index.push_back(static_cast<std::size_t>(std::find(columns.begin(), columns.end(), name) - columns.begin()));
+    const std::size_t every = std::max<std::size_t>(1, (rows.size() + 10) / 11);
     std::string line;
-    for (const auto& c : columns) {
+    for (const auto& c : show) {
         char cell[32];
         std::snprintf(cell, sizeof cell, "%16s", c.c_str());
         line += cell;
     }
     std::printf("%s\n", line.c_str());
-    for (const auto& row : rows) {
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        if (r % every != 0 && r + 1 != rows.size()) continue;
         line.clear();
-        for (double v : row) {
+        for (std::size_t i : index) {
             char cell[32];
-            std::snprintf(cell, sizeof cell, "%16.9g", v);
+            std::snprintf(cell, sizeof cell, "%16.9g", rows[r][i]);
             line += cell;
         }
         std::printf("%s\n", line.c_str());
@@ -137,13 +250,19 @@ int run(int argc, char** argv)
 {
     const dfe::Comm world(MPI_COMM_WORLD);
     dfe::RunConfig config;
+    std::vector<std::string> explicit_grid;
     bool go = true;
-    if (!agree(world, [&] { go = parse(argc, argv, config, world.is_root()); })) return exit_input_error;
+    if (!agree(world, [&] { go = parse(argc, argv, config, explicit_grid, world.is_root()); })) return exit_input_error;
     if (!go) return 0;
 
     // Validate and build everything before any file is created: bad input leaves no output.
-    std::optional<dfe::Simulation> sim;
-    if (!agree(world, [&] { sim.emplace(world, config); })) return exit_input_error;
+    std::optional<dfe::Ensemble> ensemble;
+    if (!agree(world, [&] {
+            (void)dfe::validate(config);  // every rank reaches the same verdict: no agreement needed
+            auto measure = make_measure(world, config, explicit_grid);
+            ensemble.emplace(world, config, std::move(measure));
+        }))
+        return exit_input_error;
     const fs::path out_dir = config.out;
     if (!agree(world, [&] {
             if (!world.is_root()) return;
@@ -155,46 +274,83 @@ int run(int argc, char** argv)
         }))
         return exit_input_error;
 
-    const auto& grid = sim->grid();
+    const auto& grid = ensemble->grid();
+    const auto& layout = ensemble->layout();
     if (world.is_root())
         std::printf("dfe-run %s: d = %d, N = %ld, L = %g, mu = %g, potential %s (lambda %g, s %g), %s, dt = %g, "
-                    "t_end = %g, %d rank(s)\n",
+                    "t_end = %g\n  measure: %s\n  %d rank(s) in %d group(s) of %d, %zu sample(s)\n",
                     dfe::version, grid.d(), static_cast<long>(grid.N()), grid.L(), config.mu,
                     config.potential.name.c_str(), config.potential.lambda, config.potential.s,
-                    config.integrator.c_str(), config.dt, config.t_end, world.size());
+                    config.integrator.c_str(), config.dt, config.t_end, ensemble->measure().provenance().c_str(),
+                    world.size(), layout.groups(), layout.ranks_per_sample(), layout.samples());
 
-    std::vector<std::string> columns{"t"};
-    for (auto name : dfe::sample_columns) columns.emplace_back(name);
-    dfe::TimeSeriesWriter writer(world, out_dir / "timeseries.csv", columns);
-    std::vector<std::vector<double>> rows;
-
-    const double start = MPI_Wtime();
     double output_seconds = 0.0;
-    double last_progress = start;
-    sim->run([&](long step, double t, const dfe::SampleObservables& o) {
+    const double start = MPI_Wtime();
+    if (!config.write_samples.empty()) {
+        dfe::write_samples_file(config.write_samples, layout, grid, ensemble->measure().weights(), ensemble->fields());
+        if (world.is_root()) std::printf("wrote %s\n", config.write_samples.c_str());
+    }
+
+    const auto columns = dfe::ensemble_columns();
+    const long gamma2_n = ensemble->gamma2().points_per_dim();
+    const auto gamma2_rows = dfe::gamma2_rows(config, ensemble->schedule());
+    dfe::TimeSeriesWriter writer(world, out_dir / "timeseries.csv", columns);
+    dfe::RunFile run_file(out_dir / "run.h5", layout, grid, columns, ensemble->schedule().rows(),
+                          ensemble->measure().weights(), gamma2_n, static_cast<long>(gamma2_rows.size()),
+                          run_attributes(config, *ensemble, gamma2_n));
+    std::vector<std::vector<double>> rows;
+    long gamma2_written = 0;
+    double last_progress = MPI_Wtime();
+    output_seconds += MPI_Wtime() - start;
+
+    ensemble->run([&](const dfe::EnsembleValues& v) {
         const double t0 = MPI_Wtime();
-        std::vector<double> row{t};
-        for (double v : o.values()) row.push_back(v);
+        const auto row = v.row_values();
         writer.write_row(row);
+        run_file.write_row(v.row, row);
+        run_file.write_gamma1(v.row, ensemble->gamma1_local());
+        std::vector<double> mass, energy;
+        for (const auto& o : ensemble->sample_values()) {
+            mass.push_back(o.mass);
+            energy.push_back(o.energy);
+        }
+        run_file.write_sample_values(v.row, mass, energy);
+        if (v.gamma2)
+            run_file.write_gamma2(gamma2_written++, v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows);
         rows.push_back(row);
         const double now = MPI_Wtime();
         output_seconds += now - t0;
-        if (world.is_root() && now - last_progress > 2.0 && step < sim->schedule().total_steps) {
-            const double done = static_cast<double>(step) / static_cast<double>(sim->schedule().total_steps);
-            std::fprintf(stderr, "  t = %-10g %5.1f%%  elapsed %.1f s  remaining ~%.0f s\n", t, 100.0 * done,
+        const long total_steps = ensemble->schedule().total_steps;
+        if (world.is_root() && now - last_progress > 2.0 && ensemble->step_count() < total_steps) {
+            const double done = static_cast<double>(ensemble->step_count()) / static_cast<double>(total_steps);
+            std::fprintf(stderr, "  t = %-10g %5.1f%%  elapsed %.1f s  remaining ~%.0f s\n", v.t, 100.0 * done,
                          now - start, (now - start) * (1.0 - done) / done);
             last_progress = now;
         }
     });
-    writer.commit();
+    {
+        const double t0 = MPI_Wtime();
+        writer.commit();
+        run_file.commit();
+        output_seconds += MPI_Wtime() - t0;
+    }
     const double total = MPI_Wtime() - start;
+    // The slowest rank's figures are the run's.
+    const double evolution = world.max(ensemble->evolution_seconds());
+    const double reductions = world.max(ensemble->reduction_seconds());
+    const double output = world.max(output_seconds);
 
     if (world.is_root()) {
-        print_table(rows, columns);
-        std::printf("wrote %s\n", (out_dir / "timeseries.csv").c_str());
-        std::printf("time: total %.3f s = evolution %.3f s + observables %.3f s + output %.3f s; %.3f ms/step\n",
-                    total, sim->evolution_seconds(), sim->observable_seconds(), output_seconds,
-                    sim->schedule().total_steps > 0 ? 1e3 * sim->evolution_seconds() / static_cast<double>(sim->schedule().total_steps) : 0.0);
+        print_table(rows, columns,
+                    {"t", "mass", "energy", "V1", "d2V1", "vterm", "purity", "lambda_max", "fact_defect"});
+        std::printf("wrote %s and %s\n", (out_dir / "timeseries.csv").c_str(), (out_dir / "run.h5").c_str());
+        const long steps = ensemble->schedule().total_steps;
+        std::printf("time: total %.3f s = evolution %.3f s + reductions %.3f s + output %.3f s "
+                    "(reductions %.1f%% of evolution); %.3f ms per step per sample\n",
+                    total, evolution, reductions, output, evolution > 0 ? 100.0 * reductions / evolution : 0.0,
+                    steps > 0 ? 1e3 * evolution / static_cast<double>(steps) /
+                                    static_cast<double>(layout.count(0))
+                              : 0.0);
     }
     return 0;
 }

@@ -22,6 +22,7 @@ packages=(
   libboost-program-options-dev
   catch2
   libhdf5-openmpi-dev hdf5-tools
+  libopenblas-serial-dev
   python3-numpy python3-matplotlib python3-h5py
 )
 

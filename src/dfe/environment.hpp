@@ -1,7 +1,8 @@
 #pragma once
 /**
  * @file environment.hpp
- * @brief Process-wide set-up and tear-down: MPI and FFTW-MPI, in that order, undone in reverse.
+ * @brief Process-wide set-up and tear-down: MPI, FFTW-MPI, PETSc and SLEPc, in that order, undone in
+ * reverse.
  * One instance lives in main(); every other library object must be destroyed before it.
  */
 namespace dfe {

@@ -18,6 +18,27 @@
  * | file             | row j of the `--samples` HDF5 file (samples_file.hpp)                     |
  * Random measures give equal weights 1/M and draw sample j from a stream that depends only on
  * (seed, j), so the measure is the same whatever the number of ranks or groups.
+ *
+ * `--component` syntax (public interface): comma-separated key=value pairs, e.g.
+ * `weight=0.5,sigma=0.8,center=1:-0.5,kick=2:0,chirp=0.1` in d = 2.
+ * | key    | value                                   | default      |
+ * |--------|-----------------------------------------|--------------|
+ * | weight | w_j, finite, > 0                        | required     |
+ * | sigma  | σ, finite, > 0                          | `--sigma`    |
+ * | center | x₀: d numbers separated by ':'          | 0 (origin)   |
+ * | kick   | k: d numbers separated by ':'           | 0            |
+ * | chirp  | b, finite                               | 0            |
+ * Each key at most once. The weights must sum to 1 within 1e-12 and are never renormalized.
+ *
+ * Random streams (public: a seed reproduces its measure across versions and platforms up to libm
+ * round-off). Sample j seeds a std::mt19937_64, whose output the C++ standard fixes, with
+ * s(s(seed) xor j), s the SplitMix64 step (z += 0x9e3779b97f4a7c15, z = (z ^ z>>30)·0xbf58476d1ce4e5b9,
+ * z = (z ^ z>>27)·0x94d049bb133111eb, z ^ z>>31). A uniform u ∈ [0, 1) is (engine() >> 11)·2^−53; a
+ * pair of normals is Box–Muller, r = √(−2 ln(1 − u₁)), θ = 2π u₂, (r cos θ, r sin θ); a point of the
+ * d-ball of radius ρ is ρ·v with v = (2u − 1, …) drawn again until |v|² ≤ 1.
+ * - random-laguerre draws c_0, …, c_{K−1} in order, c_n = (g₁ + i g₂)/√2 from one normal pair.
+ * - random-gaussians draws the centre (radius `--center-spread`), then the kick (`--kick-spread`),
+ *   then the width w = width_min + (width_max − width_min)·u.
  */
 #include "dfe/fft_plan.hpp"
 
@@ -68,5 +89,11 @@ public:
  * Not Collective.
  */
 std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d);
+
+/**
+ * @brief The generalized Laguerre polynomial L_n^{(α)}(x), n ≥ 0, by the three-term recurrence
+ * (n+1) L_{n+1} = (2n+1+α−x) L_n − (n+α) L_{n−1}, L_0 = 1, L_1 = 1+α−x. Not Collective.
+ */
+[[nodiscard]] double laguerre(int n, double alpha, double x);
 
 }  // namespace dfe

@@ -4,7 +4,9 @@
 #include "dfe/fft_plan.hpp"
 #include "dfe/split_step.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 namespace dfe {
@@ -47,8 +49,12 @@ Schedule validate(const RunConfig& c)
     require(c.mu == 1.0 || c.mu == -1.0, "--mu must be -1 (focusing) or +1 (defocusing) (got " + show(c.mu) + ")");
     finite(c.potential.lambda, "--lambda");
     finite(c.potential.s, "--s");
-    finite(c.sigma, "--sigma");
-    require(c.sigma > 0.0, "--sigma must be positive (got " + show(c.sigma) + ")");
+    finite(c.measure.sigma, "--sigma");
+    require(c.measure.sigma > 0.0, "--sigma must be positive (got " + show(c.measure.sigma) + ")");
+    require(c.ranks_per_sample >= 1, "--ranks-per-sample must be >= 1 (got " + std::to_string(c.ranks_per_sample) + ")");
+    require(c.gamma2_grid >= 0, "--gamma2-grid must be positive (got " + std::to_string(c.gamma2_grid) + ")");
+    require(c.eigensolver == "auto" || c.eigensolver == "dense" || c.eigensolver == "iterative",
+            "--eigensolver must be auto, dense or iterative (got '" + c.eigensolver + "')");
     finite(c.dt, "--dt");
     require(c.dt > 0.0, "--dt must be positive (got " + show(c.dt) + ")");
     finite(c.t_end, "--t-end");
@@ -64,7 +70,44 @@ Schedule validate(const RunConfig& c)
     s.steps_per_output = whole_steps(c.output_dt, c.dt, "--output-dt");
     require(s.steps_per_output >= 1, "--output-dt must be at least --dt");
     s.total_steps = whole_steps(c.t_end, c.dt, "--t-end");
+    (void)gamma2_rows(c, s);
     return s;
+}
+
+double row_time(const RunConfig& c, const Schedule& s, long row)
+{
+    return static_cast<double>(std::min(row * s.steps_per_output, s.total_steps)) * c.dt;
+}
+
+std::vector<long> gamma2_rows(const RunConfig& c, const Schedule& s)
+{
+    const long rows = s.rows();
+    std::vector<long> out;
+    std::string text = c.gamma2_times;
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+        const std::size_t end = std::min(text.find(',', begin), text.size());
+        std::string item = text.substr(begin, end - begin);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        begin = end + 1;
+        if (item.empty() || item == "none") continue;
+        if (item == "first") { out.push_back(0); continue; }
+        if (item == "last") { out.push_back(rows - 1); continue; }
+        if (item == "all") { for (long r = 0; r < rows; ++r) out.push_back(r); continue; }
+        char* stop = nullptr;
+        const double t = std::strtod(item.c_str(), &stop);
+        require(stop != item.c_str() && *stop == '\0' && std::isfinite(t),
+                "--gamma2-times: '" + item + "' is not a time, first, last, all or none");
+        long found = -1;
+        for (long r = 0; r < rows && found < 0; ++r)
+            if (std::abs(row_time(c, s, r) - t) <= 1e-9 * std::max(1.0, std::abs(t))) found = r;
+        require(found >= 0, "--gamma2-times: " + item + " is not an output time (multiples of --output-dt up to --t-end)");
+        out.push_back(found);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 }  // namespace dfe

@@ -7,9 +7,11 @@
  * Units: the equation is i∂_tφ + Δφ = μ(V*|φ|²)φ as written (ħ = 1, 2m = 1); lengths are in the units
  * of L, times in the same units squared.
  */
+#include "dfe/measure.hpp"
 #include "dfe/potential.hpp"
 
 #include <string>
+#include <vector>
 
 namespace dfe {
 
@@ -19,13 +21,18 @@ struct RunConfig {
     double L = 20.0;            ///< box length; the box is [−L/2, L/2)^d
     double mu = -1.0;           ///< −1 focusing, +1 defocusing
     PotentialParams potential;  ///< V
-    double sigma = 1.0;         ///< width of the default initial state (πσ²)^{−d/4} e^{−|x|²/(2σ²)}
+    MeasureConfig measure;      ///< the initial de Finetti measure (default: one Gaussian of width σ)
     std::string integrator = "strang";  ///< strang | order4
     double dt = 1e-3;           ///< time step
     double t_end = 1.0;         ///< final time
     double output_dt = 0.1;     ///< interval between output rows; a multiple of dt
     std::string out = "dfe-out";        ///< output directory
     std::string fftw_planner = "measure";  ///< estimate | measure | patient
+    int ranks_per_sample = 1;   ///< g: ranks sharing one field through FFTW-MPI
+    long gamma2_grid = 0;       ///< n, observation grid points per dimension; 0: default_gamma2_points
+    std::string gamma2_times = "first,last";  ///< when to form and store γ^(2): times, first, last, all, none
+    std::string eigensolver = "auto";         ///< lambda_max: auto | dense | iterative
+    std::string write_samples;  ///< if set, the initial measure is written to this samples file
 };
 
 /** @brief When to write: every `steps_per_output` steps and at the last step. */
@@ -38,6 +45,15 @@ struct Schedule {
         return 1 + total_steps / steps_per_output + (total_steps % steps_per_output != 0 ? 1 : 0);
     }
 };
+
+/**
+ * @brief The output rows (0 = t = 0) at which γ^(2) is formed, from config.gamma2_times: a comma list
+ * of `first`, `last`, `all`, `none` and times that are output times. Throws InputError.
+ */
+std::vector<long> gamma2_rows(const RunConfig& config, const Schedule& schedule);
+
+/** @brief The time of output row `row`. */
+double row_time(const RunConfig& config, const Schedule& schedule, long row);
 
 /**
  * @brief Checks every field that does not need a communicator (finite numbers, signs, names,

@@ -1,5 +1,5 @@
-# Runs dfe-run to completion and checks its time series: the public column names in order, the
-# number of rows, 17 significant digits in every number, and no temporary file left.
+# Runs dfe-run to completion and checks its outputs: the public column names in order, the number
+# of rows, 17 significant digits in every number, run.h5 present, and no temporary file left.
 #   cmake -DCOMMAND=<|-separated list> -DOUT=<dir> -DROWS=<n> -P check_run.cmake
 file(REMOVE_RECURSE "${OUT}")
 string(REPLACE "|" ";" COMMAND "${COMMAND}")  # the list travels |-separated through add_test
@@ -13,19 +13,33 @@ if(NOT EXISTS "${csv}" OR EXISTS "${csv}.tmp")
 endif()
 file(STRINGS "${csv}" lines)
 list(POP_FRONT lines header)
-if(NOT header STREQUAL "t,mass,kinetic,interaction,energy,V1,dV1,d2V1,vterm")
+if(NOT header STREQUAL "t,mass,kinetic,interaction,energy,V1,dV1,d2V1,vterm,purity,lambda_max,fact_defect,admissibility_residual,symmetry_residual,gamma2_min")
   message(FATAL_ERROR "unexpected header: ${header}")
 endif()
 list(LENGTH lines count)
 if(NOT count EQUAL ROWS)
   message(FATAL_ERROR "expected ${ROWS} rows, got ${count}")
 endif()
-set(number "-?[0-9]\\.[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]e[-+][0-9][0-9][0-9]?")
+# 17 significant digits; "nan" only where a column is not evaluated at that row (symmetry_residual and
+# gamma2_min away from --gamma2-times, the last two columns).
+set(number "^-?[0-9]\\.[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]e[-+][0-9][0-9][0-9]?$")
 foreach(line IN LISTS lines)
-  if(NOT line MATCHES "^${number}(,${number})(,${number})(,${number})(,${number})(,${number})(,${number})(,${number})(,${number})$")
-    message(FATAL_ERROR "row is not 9 numbers with 17 significant digits: ${line}")
+  string(REPLACE "," ";" fields "${line}")
+  list(LENGTH fields n)
+  if(NOT n EQUAL 15)
+    message(FATAL_ERROR "row has ${n} values, not 15: ${line}")
   endif()
+  set(k 0)
+  foreach(field IN LISTS fields)
+    math(EXPR k "${k} + 1")
+    if(NOT field MATCHES "${number}" AND NOT (k GREATER 13 AND field STREQUAL "nan"))
+      message(FATAL_ERROR "value ${k} is not a number with 17 significant digits: '${field}' in ${line}")
+    endif()
+  endforeach()
 endforeach()
+if(NOT EXISTS "${OUT}/run.h5" OR EXISTS "${OUT}/run.h5.tmp")
+  message(FATAL_ERROR "expected ${OUT}/run.h5 and no run.h5.tmp")
+endif()
 if(NOT out MATCHES "time: total")
   message(FATAL_ERROR "no timing summary on stdout:\n${out}")
 endif()

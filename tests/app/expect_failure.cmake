@@ -8,7 +8,9 @@ execute_process(COMMAND ${COMMAND} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_
 if(rc EQUAL 0)
   message(FATAL_ERROR "expected a non-zero exit, got 0\nstdout:\n${out}\nstderr:\n${err}")
 endif()
-string(REGEX MATCHALL "dfe-run:[^\n]*" lines "${err}")
+# A message may contain ';', which CMake would take for a list separator.
+string(REPLACE ";" "," err_text "${err}")
+string(REGEX MATCHALL "dfe-run:[^\n]*" lines "${err_text}")
 list(LENGTH lines count)
 if(NOT count EQUAL 1)
   message(FATAL_ERROR "expected exactly one 'dfe-run:' line on stderr, got ${count}:\n${err}")

@@ -1,6 +1,6 @@
 #pragma once
 // Shared helpers of the MPI tests: run a configuration, collect its output rows.
-#include "dfe/simulation.hpp"
+#include "dfe/ensemble.hpp"
 
 #include <mpi.h>
 
@@ -10,15 +10,26 @@ namespace dfe_test {
 
 struct Row {
     double t;
-    dfe::SampleObservables o;
+    dfe::SampleObservables o;  ///< the ensemble sums Σ_j w_j × sample values
+    dfe::EnsembleValues v;     ///< everything
 };
 
-inline std::vector<Row> run_rows(const dfe::Comm& comm, const dfe::RunConfig& config)
+/// Runs `config` with `measure` (default: the built-in measure of config.measure) on `comm`.
+inline std::vector<Row> run_rows(const dfe::Comm& comm, const dfe::RunConfig& config,
+                                 std::unique_ptr<dfe::Measure> measure = nullptr)
 {
-    dfe::Simulation sim(comm, config);
+    if (!measure) measure = dfe::make_builtin_measure(config.measure, config.d);
+    dfe::Ensemble ensemble(comm, config, std::move(measure));
     std::vector<Row> rows;
-    sim.run([&](long, double t, const dfe::SampleObservables& o) { rows.push_back({t, o}); });
+    ensemble.run([&](const dfe::EnsembleValues& v) { rows.push_back({v.t, v.sums, v}); });
     return rows;
+}
+
+/// One sample field shared by every rank of `comm` (one group of comm.size() ranks).
+inline std::vector<Row> run_one(const dfe::Comm& comm, dfe::RunConfig config)
+{
+    config.ranks_per_sample = comm.size();
+    return run_rows(comm, config);
 }
 
 /// A small focusing problem resolved to round-off: at the Nyquist wave number the spectra of ρ
@@ -32,7 +43,8 @@ inline dfe::RunConfig small_config(int d)
     c.L = d == 3 ? 12.0 : 20.0;
     c.mu = -1.0;
     c.potential = {"gaussian", 5.0, 0.5};
-    c.sigma = 1.0;
+    c.measure.sigma = 1.0;
+    c.gamma2_times = "none";
     c.dt = 1e-3;
     c.t_end = 0.2;
     c.output_dt = 0.05;

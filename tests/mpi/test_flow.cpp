@@ -7,7 +7,7 @@
 #include <cmath>
 
 using dfe_test::Row;
-using dfe_test::run_rows;
+using dfe_test::run_one;
 using dfe_test::small_config;
 
 namespace {
@@ -34,7 +34,7 @@ TEST_CASE("mass and energy are conserved", "[flow][mpi]")
         const auto comm = comm_for(w, d);
         for (const char* integrator : {"strang", "order4"}) {
             c.integrator = integrator;
-            const auto rows = run_rows(comm, c);
+            const auto rows = run_one(comm, c);
             INFO("d = " << d << ", " << integrator);
             // Every sub-flow is unitary, so mass changes by FFT round-off only (≈ eps·log₂N per
             // transform, accumulating over 200 steps): measured ≤ 1.7e-13 (d = 3).
@@ -64,7 +64,7 @@ TEST_CASE("free flow of a real Gaussian: V1(t) = V1(0) + 8 E t²", "[flow][viria
         c.dt = 0.05;  // the free flow is exact for any step
         c.output_dt = 0.05;
         const auto comm = comm_for(w, d);
-        const auto rows = run_rows(comm, c);
+        const auto rows = run_one(comm, c);
         const auto& first = rows.front().o;
         // Closed forms for σ = 1: E = d/(4σ²), V1(0) = dσ²/2. The grid sums of a resolved
         // Gaussian are spectrally accurate; what remains is round-off over 1e5 terms (measured
@@ -90,7 +90,7 @@ TEST_CASE("virial identity: d²V1/dt² = d2V1 = 16E + vterm", "[flow][virial][mp
         c.t_end = 0.2;
         c.output_dt = 0.005;
         const auto comm = comm_for(w, d);
-        const auto rows = run_rows(comm, c);
+        const auto rows = run_one(comm, c);
         const double h = c.output_dt;
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const auto& o = rows[i].o;
@@ -123,8 +123,8 @@ TEST_CASE("results do not depend on the number of ranks", "[flow][ranks][mpi]")
         c.integrator = "order4";
         c.t_end = 0.1;
         c.output_dt = 0.05;
-        const auto shared = run_rows(w, c);
-        const auto alone = run_rows(self, c);
+        const auto shared = run_one(w, c);
+        const auto alone = run_one(self, c);
         REQUIRE(shared.size() == alone.size());
         for (std::size_t i = 0; i < shared.size(); ++i) {
             const auto a = shared[i].o.values();

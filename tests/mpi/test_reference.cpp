@@ -29,7 +29,7 @@ dfe::SampleObservables final_values(const Reference& ref, const char* integrator
     c.t_end = 1.0;
     c.output_dt = 1.0;
     const dfe::Comm w(MPI_COMM_WORLD);
-    return dfe_test::run_rows(w, c).back().o;
+    return dfe_test::run_one(w, c).back().o;
 }
 
 void check(const Reference& ref, const dfe::SampleObservables& o, double tol)

@@ -1,6 +1,6 @@
 // Catch2 v2 main for test executables run under the MPI launcher.
 //
-// Order of life: MPI, then FFTW-MPI, then PETSc are initialized; the Catch2 session runs
+// Order of life: MPI, then FFTW-MPI, then SLEPc (which initializes PETSc) are initialized; the Catch2 session runs
 // on every rank; then everything is finalized in reverse order. Tests must destroy their
 // PETSc/FFTW/HDF5 objects and free their communicators before returning (RAII in the
 // test body does that), because finalization happens here, after the session.
@@ -17,7 +17,7 @@
 
 #include <fftw3-mpi.h>
 #include <mpi.h>
-#include <petscsys.h>
+#include <slepcsys.h>
 
 #include <cstdio>
 
@@ -29,8 +29,8 @@ int main(int argc, char* argv[])
     }
     fftw_mpi_init();
     // PETSC_COMM_WORLD stays MPI_COMM_WORLD; tests pass their own communicators anyway.
-    if (PetscInitializeNoArguments() != 0) {
-        std::fputs("catch_mpi_main: PetscInitialize failed\n", stderr);
+    if (SlepcInitializeNoArguments() != 0) {
+        std::fputs("catch_mpi_main: SlepcInitialize failed\n", stderr);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
 
@@ -39,7 +39,7 @@ int main(int argc, char* argv[])
     int global_failures = 0;
     MPI_Allreduce(&local_failures, &global_failures, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
 
-    PetscFinalize();
+    SlepcFinalize();
     fftw_mpi_cleanup();
     MPI_Finalize();
     return global_failures;

@@ -74,7 +74,7 @@ TEST_CASE("validate names the offending option", "[config]")
     CHECK_THAT(with([](auto& c) { c.potential.name = "coulomb"; }), Contains("--potential"));
     CHECK_THAT(with([&](auto& c) { c.potential.lambda = nan; }), Contains("--lambda"));
     CHECK_THAT(with([](auto& c) { c.potential.s = 0.0; }), Contains("--s"));
-    CHECK_THAT(with([](auto& c) { c.sigma = -1.0; }), Contains("--sigma"));
+    CHECK_THAT(with([](auto& c) { c.measure.sigma = -1.0; }), Contains("--sigma"));
     CHECK_THAT(with([](auto& c) { c.integrator = "rk4"; }), Contains("--integrator"));
     CHECK_THAT(with([](auto& c) { c.fftw_planner = "fast"; }), Contains("--fftw-planner"));
     CHECK(with([](auto& c) { c.potential.name = "none"; }).empty());

@@ -1,0 +1,111 @@
+#pragma once
+/**
+ * @file ensemble.hpp
+ * @brief The de Finetti ensemble: every sample of a measure evolved by the Hartree flow, and the
+ * ensemble averages reduced over all ranks at every output time.
+ *
+ * Ensemble values of the observables linear in γ (physics.md §1) are Σ_j w_j × (value of sample j):
+ * each group evaluates its samples on its FFTW-MPI grid, and the weighted sums are added over the
+ * cross communicator. γ^(1)(x,x) = Σ_j w_j |φ_j(x)|² is reduced the same way on every slab. purity and
+ * lambda_max come from the Gram matrix (gram.hpp), γ^(2) from its distributed factor (gamma2.hpp).
+ */
+#include "dfe/gamma2.hpp"
+#include "dfe/gram.hpp"
+#include "dfe/groups.hpp"
+#include "dfe/measure.hpp"
+#include "dfe/observables.hpp"
+#include "dfe/run_config.hpp"
+#include "dfe/split_step.hpp"
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace dfe {
+
+/** @brief The reductions that are not Σ_j w_j × (sample value). */
+inline constexpr std::array<std::string_view, 6> ensemble_extra_columns{
+    "purity", "lambda_max", "fact_defect", "admissibility_residual", "symmetry_residual", "gamma2_min"};
+
+/** @brief Every time-series column, in order: t, the sample columns, the extra columns. */
+std::vector<std::string> ensemble_columns();
+
+/** @brief Everything the ensemble reports at one output time. */
+struct EnsembleValues {
+    long row = 0;
+    double t = 0.0;
+    SampleObservables sums;  ///< Σ_j w_j × per-sample values
+    double purity = 0.0, lambda_max = 0.0, fact_defect = 0.0, admissibility_residual = 0.0;
+    /// Evaluated on the explicit γ^(2), i.e. only at --gamma2-times; NaN at other rows.
+    double symmetry_residual = 0.0, gamma2_min = 0.0;
+    /// The explicit γ^(2) at this row, when it is a --gamma2-times row.
+    std::optional<Gamma2::Explicit> gamma2;
+
+    /** @brief The time-series row in the order of ensemble_columns(). */
+    [[nodiscard]] std::vector<double> row_values() const;
+};
+
+class Ensemble {
+public:
+    /**
+     * @brief Splits `world` into groups, decomposes the grid, plans, and fills this group's samples
+     * from `measure` (Collective on `world`). Input errors found on any rank are thrown on all.
+     * config.d, N and L must already agree with the measure (a samples file fixes them).
+     */
+    Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<Measure> measure);
+
+    /** @brief Advances every local sample by `steps` steps (Collective on the group). */
+    void advance(long steps);
+    /** @brief Observables and reductions at the current time, as output row `row` (Collective on world). */
+    [[nodiscard]] EnsembleValues observe(long row);
+
+    /** @brief Evolves to t_end, calling `on_output` at every output row (Collective on world). */
+    void run(const std::function<void(const EnsembleValues&)>& on_output);
+
+    [[nodiscard]] const GroupLayout& layout() const { return layout_; }
+    [[nodiscard]] const Grid& grid() const { return grid_; }
+    [[nodiscard]] const Measure& measure() const { return *measure_; }
+    [[nodiscard]] const RunConfig& config() const { return config_; }
+    [[nodiscard]] const Schedule& schedule() const { return schedule_; }
+    [[nodiscard]] long step_count() const { return step_; }
+    [[nodiscard]] double time() const { return static_cast<double>(step_) * config_.dt; }
+    [[nodiscard]] const Gamma2& gamma2() const { return gamma2_; }
+    [[nodiscard]] GramReducer& gram() { return gram_; }
+
+    /** @brief This group's samples (layout().count() of them), physical layout of this rank's slab. */
+    [[nodiscard]] std::span<cplx* const> fields() { return pointers_; }
+    /** @brief γ^(1)(x,x) on this rank's slab, as of the last observe(). */
+    [[nodiscard]] std::span<const double> gamma1_local() const { return gamma1_; }
+    /** @brief Per-sample observables of this group's samples, as of the last observe(). */
+    [[nodiscard]] const std::vector<SampleObservables>& sample_values() const { return per_sample_; }
+
+    [[nodiscard]] double evolution_seconds() const { return evolution_seconds_; }
+    [[nodiscard]] double reduction_seconds() const { return reduction_seconds_; }
+
+private:
+    RunConfig config_;
+    Schedule schedule_;
+    std::unique_ptr<Measure> measure_;
+    GroupLayout layout_;
+    Grid grid_;
+    FftPlans plans_;
+    Potential potential_;
+    Convolver convolver_;
+    SplitStep stepper_;
+    ObservableEvaluator evaluator_;
+    std::vector<Buffer<cplx>> samples_;
+    std::vector<cplx*> pointers_;
+    GramReducer gram_;
+    Gamma2 gamma2_;
+    std::vector<long> gamma2_rows_;
+    std::vector<double> gamma1_;
+    std::vector<SampleObservables> per_sample_;
+    long step_ = 0;
+    double evolution_seconds_ = 0.0;
+    double reduction_seconds_ = 0.0;
+};
+
+}  // namespace dfe

@@ -1,0 +1,203 @@
+#include "dfe/gamma2.hpp"
+
+#include "dfe/blas.hpp"
+#include "dfe/error.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace dfe {
+
+long default_gamma2_points(int d, long N)
+{
+    long n = std::min(N, d == 3 ? 16L : 64L);
+    while (N % n != 0) --n;
+    return n;
+}
+
+Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<const double> weights)
+    : layout_(layout), grid_(grid), n_(n), weights_(weights.begin(), weights.end())
+{
+    const long N = static_cast<long>(grid.N());
+    require(n >= 2 && n <= N && N % n == 0, "--gamma2-grid " + std::to_string(n) +
+                                                " must be between 2 and N = " + std::to_string(N) +
+                                                " and divide N (the observation grid subsamples the grid)");
+    stride_ = N / n;
+    total_ = 1;
+    for (int a = 0; a < grid.d(); ++a) total_ *= n;
+    dv_ = std::pow(grid.L() / static_cast<double>(n), grid.d());
+
+    // The observation points inside this rank's slab, in physical-layout order.
+    const auto& axes = grid.physical().axes;
+    grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const auto&) {
+        std::array<long, 3> index{0, 0, 0};
+        std::ptrdiff_t rest = ic;
+        for (int a = 2; a >= 0; --a) {
+            const auto extent = axes[static_cast<std::size_t>(a)].n;
+            index[static_cast<std::size_t>(a)] = static_cast<long>(rest % extent + axes[static_cast<std::size_t>(a)].start);
+            rest /= extent;
+        }
+        long obs = 0;
+        for (int a = 0; a < grid.d(); ++a) {
+            const long i = index[static_cast<std::size_t>(a)];
+            if (i % stride_ != 0) return;
+            obs = obs * n_ + i / stride_;
+        }
+        local_obs_.push_back(static_cast<PetscInt>(obs));
+        local_at_.push_back(ic);
+    });
+
+    Mat raw = nullptr;
+    DFE_PETSC(MatCreateDense(layout.world().get(), PETSC_DECIDE, PETSC_DECIDE, static_cast<PetscInt>(total_),
+                             static_cast<PetscInt>(layout.samples()), nullptr, &raw));
+    factor_.reset(raw);
+    // Every entry is set exactly once, by the group that holds the sample.
+    DFE_PETSC(MatSetOption(factor_.get(), MAT_ROW_ORIENTED, PETSC_FALSE));
+}
+
+void Gamma2::load(std::span<const cplx* const> fields)
+{
+    std::vector<PetscScalar> values(local_obs_.size());
+    for (std::size_t j = 0; j < fields.size(); ++j) {
+        for (std::size_t p = 0; p < local_obs_.size(); ++p) values[p] = std::norm(fields[j][local_at_[p]]);
+        const PetscInt column = static_cast<PetscInt>(layout_.first() + j);
+        DFE_PETSC(MatSetValues(factor_.get(), static_cast<PetscInt>(local_obs_.size()), local_obs_.data(), 1, &column,
+                               values.data(), INSERT_VALUES));
+    }
+    DFE_PETSC(MatAssemblyBegin(factor_.get(), MAT_FINAL_ASSEMBLY));
+    DFE_PETSC(MatAssemblyEnd(factor_.get(), MAT_FINAL_ASSEMBLY));
+}
+
+namespace {
+
+/// Read access to the local rows of a dense matrix, column-major with leading dimension lda.
+struct LocalRows {
+    const PetscScalar* data = nullptr;
+    PetscInt lda = 0, start = 0, count = 0, columns = 0;
+    Mat mat = nullptr;
+    explicit LocalRows(Mat m) : mat(m)
+    {
+        PetscInt end = 0;
+        DFE_PETSC(MatGetOwnershipRange(m, &start, &end));
+        count = end - start;
+        PetscInt rows = 0;
+        DFE_PETSC(MatGetSize(m, &rows, &columns));
+        DFE_PETSC(MatDenseGetLDA(m, &lda));
+        DFE_PETSC(MatDenseGetArrayRead(m, &data));
+    }
+    ~LocalRows() { MatDenseRestoreArrayRead(mat, &data); }
+    LocalRows(const LocalRows&) = delete;
+    LocalRows& operator=(const LocalRows&) = delete;
+    [[nodiscard]] double at(PetscInt i, PetscInt j) const { return data[i + j * lda]; }
+};
+
+}  // namespace
+
+Gamma2::FactorValues Gamma2::from_factor() const
+{
+    const LocalRows r(factor_.get());
+    const std::size_t M = weights_.size();
+    const auto nloc = static_cast<std::size_t>(r.count);
+    // Observation-grid masses m_j and γ^(1) on the local rows.
+    std::vector<double> mass(M, 0.0), g(nloc, 0.0);
+    for (std::size_t j = 0; j < M; ++j)
+        for (std::size_t i = 0; i < nloc; ++i) {
+            const double rho = r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j));
+            mass[j] += rho;
+            g[i] += weights_[j] * rho;
+        }
+    layout_.world().sum_in_place(mass);
+    for (double& m : mass) m *= dv_;
+    double admissibility = 0.0;
+    for (std::size_t i = 0; i < nloc; ++i) {
+        double integral = 0.0;
+        for (std::size_t j = 0; j < M; ++j) integral += weights_[j] * r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j)) * mass[j];
+        admissibility = std::max(admissibility, std::abs(integral - g[i]));
+    }
+    // D = δᵀδ over the local rows, summed over the world.
+    std::vector<double> delta(nloc * M), D(M * M, 0.0);
+    for (std::size_t j = 0; j < M; ++j)
+        for (std::size_t i = 0; i < nloc; ++i)
+            delta[j * nloc + i] = r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j)) - g[i];
+    if (nloc > 0) {
+        const int m = static_cast<int>(M), k = static_cast<int>(nloc);
+        const double one = 1.0, zero = 0.0;
+        dgemm_("T", "N", &m, &m, &k, &one, delta.data(), &k, delta.data(), &k, &zero, D.data(), &m, 1, 1);
+    }
+    layout_.world().sum_in_place(D);
+    double s = 0.0;
+    for (std::size_t j = 0; j < M; ++j)
+        for (std::size_t i = 0; i < M; ++i) s += weights_[i] * weights_[j] * D[j * M + i] * D[j * M + i];
+    FactorValues out;
+    out.fact_defect = dv_ * std::sqrt(s);
+    out.admissibility_residual = layout_.world().max(admissibility);
+    return out;
+}
+
+Gamma2::Explicit Gamma2::form() const
+{
+    // R W^{1/2}, then γ^(2) = (R W^{1/2})(R W^{1/2})ᵀ.
+    Mat raw = nullptr;
+    DFE_PETSC(MatDuplicate(factor_.get(), MAT_COPY_VALUES, &raw));
+    PetscMat scaled(raw);
+    {
+        PetscScalar* a = nullptr;
+        PetscInt lda = 0, start = 0, end = 0;
+        DFE_PETSC(MatGetOwnershipRange(scaled.get(), &start, &end));
+        DFE_PETSC(MatDenseGetLDA(scaled.get(), &lda));
+        DFE_PETSC(MatDenseGetArray(scaled.get(), &a));
+        for (std::size_t j = 0; j < weights_.size(); ++j)
+            for (PetscInt i = 0; i < end - start; ++i) a[i + static_cast<PetscInt>(j) * lda] *= std::sqrt(weights_[j]);
+        DFE_PETSC(MatDenseRestoreArray(scaled.get(), &a));
+    }
+    Mat product = nullptr;
+    DFE_PETSC(MatMatTransposeMult(scaled.get(), scaled.get(), MAT_INITIAL_MATRIX, PETSC_DEFAULT, &product));
+    PetscMat gamma2(product);
+    Mat transposed = nullptr;
+    DFE_PETSC(MatTranspose(gamma2.get(), MAT_INITIAL_MATRIX, &transposed));
+    PetscMat gamma2_t(transposed);
+
+    Explicit out;
+    const LocalRows c(gamma2.get());
+    const LocalRows ct(gamma2_t.get());
+    if (ct.start != c.start || ct.count != c.count) throw Error("γ^(2) and its transpose are distributed differently");
+    const auto nloc = static_cast<std::size_t>(c.count);
+    const auto total = static_cast<std::size_t>(total_);
+
+    // γ^(1) at every observation point, from the factor's local rows, gathered on every rank.
+    const LocalRows r(factor_.get());
+    if (r.start != c.start || r.count != c.count) throw Error("γ^(2) and its factor are distributed differently");
+    std::vector<double> g(total, 0.0);
+    for (std::size_t i = 0; i < nloc; ++i)
+        for (std::size_t j = 0; j < weights_.size(); ++j)
+            g[static_cast<std::size_t>(c.start) + i] += weights_[j] * r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j));
+    layout_.world().sum_in_place(g);
+
+    double asym = 0.0, low = std::numeric_limits<double>::infinity(), defect = 0.0, admissibility = 0.0;
+    out.row_start = static_cast<long>(c.start);
+    out.row_count = static_cast<long>(nloc);
+    out.rows.resize(nloc * total);
+    for (std::size_t i = 0; i < nloc; ++i) {
+        const double gx = g[static_cast<std::size_t>(c.start) + i];
+        double integral = 0.0;
+        for (std::size_t y = 0; y < total; ++y) {
+            const double v = c.at(static_cast<PetscInt>(i), static_cast<PetscInt>(y));
+            out.rows[i * total + y] = v;
+            asym = std::max(asym, std::abs(v - ct.at(static_cast<PetscInt>(i), static_cast<PetscInt>(y))));
+            low = std::min(low, v);
+            const double e = v - gx * g[y];
+            defect += e * e;
+            integral += v;
+        }
+        admissibility = std::max(admissibility, std::abs(dv_ * integral - gx));
+    }
+    const Comm& world = layout_.world();
+    out.symmetry_residual = world.max(asym);
+    out.min_entry = -world.max(-low);
+    out.fact_defect = dv_ * std::sqrt(world.sum(defect));
+    out.admissibility_residual = world.max(admissibility);
+    return out;
+}
+
+}  // namespace dfe

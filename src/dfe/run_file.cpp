@@ -1,0 +1,221 @@
+#include "dfe/run_file.hpp"
+
+#include "dfe/error.hpp"
+#include "dfe/hdf5.hpp"
+
+#include <array>
+#include <system_error>
+#include <utility>
+
+namespace dfe {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Removes the temporary file on rank 0 unless the run file was committed. Never throws.
+struct TemporaryFile {
+    fs::path path;
+    bool remove = false;
+
+    TemporaryFile() = default;
+    TemporaryFile(const TemporaryFile&) = delete;
+    TemporaryFile& operator=(const TemporaryFile&) = delete;
+    ~TemporaryFile()
+    {
+        std::error_code ignored;
+        if (remove) fs::remove(path, ignored);
+    }
+};
+
+hsize_t to_hsize(long n) { return static_cast<hsize_t>(n); }
+
+std::string joined(const std::vector<std::string>& names)
+{
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) out += (i ? "," : "") + names[i];
+    return out;
+}
+
+void check_index(const char* what, long index, long size)
+{
+    if (index < 0 || index >= size)
+        throw Error(std::string("run file: ") + what + " " + std::to_string(index) + " outside [0, " +
+                    std::to_string(size) + ")");
+}
+
+void check_size(const char* what, std::size_t got, std::size_t expected)
+{
+    if (got != expected)
+        throw Error(std::string("run file: ") + what + " has " + std::to_string(got) + " values, expected " +
+                    std::to_string(expected));
+}
+
+}  // namespace
+
+struct RunFile::State {
+    // Members are destroyed in reverse order: the datasets close before the file (a file opened with
+    // MPI-IO refuses to close while objects in it are open), and the temporary file is removed last,
+    // once nothing writes to it any more.
+    TemporaryFile tmp;
+    Comm world;  ///< for the rename on rank 0 once every rank has closed the file
+    fs::path path;
+    h5::Handle file;
+    std::vector<h5::Handle> timeseries;
+    h5::Handle gamma1, mass, energy, gamma2_values, gamma2_times;
+
+    std::vector<std::string> columns;
+    long rows = 0;
+    long gamma2_rows = 0;
+    hsize_t gamma2_points = 0;      ///< n^d
+    h5::Slab gamma1_slab;           ///< this rank's slab of one γ^(1) row (row axis at 0); empty off group 0
+    h5::Slab sample_slab;           ///< this group's columns of one sample row; empty off group roots
+    std::size_t local_points = 0;
+    std::size_t group_samples = 0;
+    bool committed = false;
+};
+
+RunFile::RunFile(const std::filesystem::path& path, const GroupLayout& layout, const Grid& grid,
+                 std::vector<std::string> columns, long rows, std::span<const double> weights, long gamma2_n,
+                 long gamma2_rows, const std::vector<Attribute>& attributes)
+    : state_(std::make_unique<State>())
+{
+    check_size("weights", weights.size(), layout.samples());
+    if (rows < 0 || gamma2_n < 0 || gamma2_rows < 0)
+        throw Error("run file: negative size (rows " + std::to_string(rows) + ", gamma2 n " +
+                    std::to_string(gamma2_n) + ", gamma2 rows " + std::to_string(gamma2_rows) + ")");
+    if (gamma2_n > 0 && grid.N() % gamma2_n != 0)
+        throw Error("run file: the observation grid n = " + std::to_string(gamma2_n) + " does not divide N = " +
+                    std::to_string(grid.N()));
+
+    State& s = *state_;
+    s.world = layout.world().dup();
+    s.path = path;
+    s.tmp.path = path.string() + ".tmp";
+    s.tmp.remove = s.world.is_root();
+    s.columns = std::move(columns);
+    s.rows = rows;
+    s.gamma2_rows = gamma2_rows;
+    s.local_points = static_cast<std::size_t>(grid.local_points());
+    s.group_samples = layout.count();
+
+    const int d = grid.d();
+    const hsize_t N = to_hsize(grid.N());
+    const hsize_t M = weights.size();
+    const hsize_t R = to_hsize(rows);
+    const hsize_t n = to_hsize(gamma2_n);
+    s.gamma2_points = 1;
+    for (int a = 0; a < d; ++a) s.gamma2_points *= n;
+
+    // Every group holds the same γ^(1); group 0 alone writes it, each rank its slab rows.
+    if (layout.group_index() == 0) {
+        const Axis& a0 = grid.physical().axes[0];
+        s.gamma1_slab = h5::Slab{{0, to_hsize(a0.start)}, {1, to_hsize(a0.n)}};
+        for (int a = 1; a < d; ++a) {
+            s.gamma1_slab.start.push_back(0);
+            s.gamma1_slab.count.push_back(N);
+        }
+    }
+    // The ranks of a group share their samples' values; the group's rank 0 writes them.
+    if (layout.group().is_root()) s.sample_slab = h5::Slab{{0, layout.first()}, {1, layout.count()}};
+
+    s.file = h5::create_file(s.world, s.tmp.path);
+    const hid_t file = s.file.get();
+    for (const Attribute& a : attributes)
+        std::visit([&](const auto& value) { h5::write_attribute(file, a.name, value); }, a.value);
+
+    const h5::Handle weight_set = h5::create_dataset(file, "weights", std::array{M});
+    h5::write_slab(weight_set.get(), s.world.is_root() ? h5::Slab{{0}, {M}} : h5::Slab{}, weights.data());
+
+    const h5::Handle timeseries = h5::create_group(file, "timeseries");
+    h5::write_attribute(timeseries.get(), "columns", joined(s.columns));
+    for (const std::string& column : s.columns)
+        s.timeseries.push_back(h5::create_dataset(timeseries.get(), column, std::array{R}));
+
+    std::vector<hsize_t> gamma1_dims(1 + static_cast<std::size_t>(d), N);
+    gamma1_dims[0] = R;
+    s.gamma1 = h5::create_dataset(file, "gamma1", gamma1_dims);
+
+    const h5::Handle samples = h5::create_group(file, "samples");
+    s.mass = h5::create_dataset(samples.get(), "mass", std::array{R, M});
+    s.energy = h5::create_dataset(samples.get(), "energy", std::array{R, M});
+
+    const h5::Handle gamma2 = h5::create_group(file, "gamma2");
+    const hsize_t T2 = to_hsize(gamma2_rows);
+    s.gamma2_values = h5::create_dataset(gamma2.get(), "values", std::array{T2, s.gamma2_points, s.gamma2_points});
+    s.gamma2_times = h5::create_dataset(gamma2.get(), "times", std::array{T2});
+    // The observation grid subsamples the grid (gamma2.hpp): x_m = −L/2 + m·L/n is grid point m·N/n,
+    // stored as the grid computes it so that it matches the simulation's coordinates bit for bit.
+    std::vector<double> x(static_cast<std::size_t>(gamma2_n));
+    for (std::size_t m = 0; m < x.size(); ++m)
+        x[m] = grid.coordinate(static_cast<std::ptrdiff_t>(m) * (grid.N() / gamma2_n));
+    const h5::Handle x_set = h5::create_dataset(gamma2.get(), "x", std::array{n});
+    h5::write_slab(x_set.get(), s.world.is_root() ? h5::Slab{{0}, {n}} : h5::Slab{}, x.data());
+}
+
+RunFile::~RunFile() = default;
+
+void RunFile::write_row(long row, std::span<const double> values)
+{
+    State& s = *state_;
+    check_index("row", row, s.rows);
+    check_size("time-series row", values.size(), s.columns.size());
+    const h5::Slab slab = s.world.is_root() ? h5::Slab{{to_hsize(row)}, {1}} : h5::Slab{};
+    for (std::size_t c = 0; c < values.size(); ++c) h5::write_slab(s.timeseries[c].get(), slab, &values[c]);
+}
+
+void RunFile::write_gamma1(long row, std::span<const double> local)
+{
+    State& s = *state_;
+    check_index("row", row, s.rows);
+    check_size("gamma1 slab", local.size(), s.local_points);
+    h5::Slab slab = s.gamma1_slab;
+    if (!slab.start.empty()) slab.start[0] = to_hsize(row);
+    h5::write_slab(s.gamma1.get(), slab, local.data());
+}
+
+void RunFile::write_sample_values(long row, std::span<const double> mass, std::span<const double> energy)
+{
+    State& s = *state_;
+    check_index("row", row, s.rows);
+    check_size("sample masses", mass.size(), s.group_samples);
+    check_size("sample energies", energy.size(), s.group_samples);
+    h5::Slab slab = s.sample_slab;
+    if (!slab.start.empty()) slab.start[0] = to_hsize(row);
+    h5::write_slab(s.mass.get(), slab, mass.data());
+    h5::write_slab(s.energy.get(), slab, energy.data());
+}
+
+void RunFile::write_gamma2(long k, double t, long row_start, long row_count, std::span<const double> values)
+{
+    State& s = *state_;
+    check_index("gamma2 snapshot", k, s.gamma2_rows);
+    const auto P = static_cast<long>(s.gamma2_points);
+    if (row_start < 0 || row_count < 0 || row_start + row_count > P)
+        throw Error("run file: gamma2 rows [" + std::to_string(row_start) + ", " +
+                    std::to_string(row_start + row_count) + ") outside [0, " + std::to_string(P) + ")");
+    check_size("gamma2 block", values.size(), static_cast<std::size_t>(row_count) * s.gamma2_points);
+    h5::write_slab(s.gamma2_values.get(),
+                   h5::Slab{{to_hsize(k), to_hsize(row_start), 0}, {1, to_hsize(row_count), s.gamma2_points}},
+                   values.data());
+    h5::write_slab(s.gamma2_times.get(), s.world.is_root() ? h5::Slab{{to_hsize(k)}, {1}} : h5::Slab{}, &t);
+}
+
+void RunFile::commit()
+{
+    State& s = *state_;
+    if (s.committed) return;
+    // Closing explicitly, datasets before the file, reports a failed final flush as an exception.
+    for (h5::Handle& column : s.timeseries) column.close();
+    s.gamma1.close();
+    s.mass.close();
+    s.energy.close();
+    s.gamma2_values.close();
+    s.gamma2_times.close();
+    s.file.close();
+    h5::rename_into_place(s.world, s.tmp.path, s.path);
+    s.tmp.remove = false;
+    s.committed = true;
+}
+
+}  // namespace dfe

@@ -1,0 +1,20 @@
+# A measure written with --write-samples and read back with --samples gives the same time series:
+# the file stores the doubles exactly, and the evolution is deterministic with FFTW_ESTIMATE plans.
+#   cmake -DWRITE=<|-list> -DREAD=<|-list> -DA=<dir> -DB=<dir> -P check_same_run.cmake
+foreach(var WRITE READ)
+  string(REPLACE "|" ";" ${var} "${${var}}")
+endforeach()
+file(REMOVE_RECURSE "${A}" "${B}")
+execute_process(COMMAND ${WRITE} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the writing run failed (${rc}):\n${out}\n${err}")
+endif()
+execute_process(COMMAND ${READ} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the reading run failed (${rc}):\n${out}\n${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${A}/timeseries.csv" "${B}/timeseries.csv" RESULT_VARIABLE same)
+if(NOT same EQUAL 0)
+  message(FATAL_ERROR "the time series differ:\n${A}/timeseries.csv\n${B}/timeseries.csv")
+endif()
+message(STATUS "identical time series")
