@@ -14,6 +14,9 @@ void zgemm_(const char* transa, const char* transb, const int* m, const int* n, 
             const std::complex<double>* alpha, const std::complex<double>* a, const int* lda,
             const std::complex<double>* b, const int* ldb, const std::complex<double>* beta,
             std::complex<double>* c, const int* ldc, std::size_t transa_len, std::size_t transb_len);
+void zherk_(const char* uplo, const char* trans, const int* n, const int* k, const double* alpha,
+            const std::complex<double>* a, const int* lda, const double* beta, std::complex<double>* c, const int* ldc,
+            std::size_t uplo_len, std::size_t trans_len);
 void dgemm_(const char* transa, const char* transb, const int* m, const int* n, const int* k, const double* alpha,
             const double* a, const int* lda, const double* b, const int* ldb, const double* beta, double* c,
             const int* ldc, std::size_t transa_len, std::size_t transb_len);

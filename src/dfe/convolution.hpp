@@ -35,6 +35,11 @@ public:
     /** @brief out = (V + ½ z·∇V) * ρ from a spectrum made by to_spectrum (Collective). */
     void virial_from_spectrum(const double* spectrum, double* out) const;
 
+    /** @brief V̂(k)/N^d on the half spectrum, for Parseval sums. */
+    [[nodiscard]] std::span<const double> potential_multiplier() const { return v_hat_.span(); }
+    /** @brief (V + ½ z·∇V)^(k)/N^d on the half spectrum, for Parseval sums. */
+    [[nodiscard]] std::span<const double> virial_multiplier() const { return virial_hat_.span(); }
+
     [[nodiscard]] const FftPlans& plans() const { return plans_; }
     [[nodiscard]] const Potential& potential_function() const { return potential_; }
 

@@ -52,21 +52,58 @@ Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<co
     DFE_PETSC(MatCreateDense(layout.world().get(), PETSC_DECIDE, PETSC_DECIDE, static_cast<PetscInt>(total_),
                              static_cast<PetscInt>(layout.samples()), nullptr, &raw));
     factor_.reset(raw);
-    // Every entry is set exactly once, by the group that holds the sample.
-    DFE_PETSC(MatSetOption(factor_.get(), MAT_ROW_ORIENTED, PETSC_FALSE));
+    DFE_PETSC(MatAssemblyBegin(factor_.get(), MAT_FINAL_ASSEMBLY));
+    DFE_PETSC(MatAssemblyEnd(factor_.get(), MAT_FINAL_ASSEMBLY));
 }
 
 void Gamma2::load(std::span<const cplx* const> fields)
 {
-    std::vector<PetscScalar> values(local_obs_.size());
-    for (std::size_t j = 0; j < fields.size(); ++j) {
-        for (std::size_t p = 0; p < local_obs_.size(); ++p) values[p] = std::norm(fields[j][local_at_[p]]);
-        const PetscInt column = static_cast<PetscInt>(layout_.first() + j);
-        DFE_PETSC(MatSetValues(factor_.get(), static_cast<PetscInt>(local_obs_.size()), local_obs_.data(), 1, &column,
-                               values.data(), INSERT_VALUES));
+    // Each value ρ_j(x) goes straight to the rank that owns row x of R: one all-to-all over the
+    // world, written into the local rows in place (no PETSc value stash).
+    const Comm& world = layout_.world();
+    const PetscInt* ranges = nullptr;
+    DFE_PETSC(MatGetOwnershipRanges(factor_.get(), &ranges));
+    struct Entry {
+        PetscInt row;
+        PetscInt column;
+        double value;
+    };
+    const int P = world.size();
+    std::vector<int> send_count(static_cast<std::size_t>(P), 0), recv_count(static_cast<std::size_t>(P), 0);
+    auto owner = [&](PetscInt row) {
+        return static_cast<int>(std::upper_bound(ranges, ranges + P + 1, row) - ranges) - 1;
+    };
+    std::vector<int> dest(local_obs_.size());
+    for (std::size_t p = 0; p < local_obs_.size(); ++p) {
+        dest[p] = owner(local_obs_[p]);
+        send_count[static_cast<std::size_t>(dest[p])] += static_cast<int>(fields.size());
     }
-    DFE_PETSC(MatAssemblyBegin(factor_.get(), MAT_FINAL_ASSEMBLY));
-    DFE_PETSC(MatAssemblyEnd(factor_.get(), MAT_FINAL_ASSEMBLY));
+    std::vector<int> send_offset(static_cast<std::size_t>(P) + 1, 0), recv_offset(static_cast<std::size_t>(P) + 1, 0);
+    for (int q = 0; q < P; ++q) send_offset[static_cast<std::size_t>(q) + 1] = send_offset[static_cast<std::size_t>(q)] + send_count[static_cast<std::size_t>(q)];
+    std::vector<Entry> outgoing(static_cast<std::size_t>(send_offset.back()));
+    std::vector<int> fill(send_offset.begin(), send_offset.end() - 1);
+    for (std::size_t p = 0; p < local_obs_.size(); ++p)
+        for (std::size_t j = 0; j < fields.size(); ++j)
+            outgoing[static_cast<std::size_t>(fill[static_cast<std::size_t>(dest[p])]++)] =
+                Entry{local_obs_[p], static_cast<PetscInt>(layout_.first() + j), std::norm(fields[j][local_at_[p]])};
+    DFE_MPI(MPI_Alltoall(send_count.data(), 1, MPI_INT, recv_count.data(), 1, MPI_INT, world.get()));
+    for (int q = 0; q < P; ++q) recv_offset[static_cast<std::size_t>(q) + 1] = recv_offset[static_cast<std::size_t>(q)] + recv_count[static_cast<std::size_t>(q)];
+    std::vector<Entry> incoming(static_cast<std::size_t>(recv_offset.back()));
+    MPI_Datatype entry_type = MPI_DATATYPE_NULL;
+    DFE_MPI(MPI_Type_contiguous(static_cast<int>(sizeof(Entry)), MPI_BYTE, &entry_type));
+    DFE_MPI(MPI_Type_commit(&entry_type));
+    const int status = MPI_Alltoallv(outgoing.data(), send_count.data(), send_offset.data(), entry_type, incoming.data(),
+                                     recv_count.data(), recv_offset.data(), entry_type, world.get());
+    MPI_Type_free(&entry_type);
+    DFE_MPI(status);
+
+    PetscScalar* a = nullptr;
+    PetscInt lda = 0, start = 0, end = 0;
+    DFE_PETSC(MatGetOwnershipRange(factor_.get(), &start, &end));
+    DFE_PETSC(MatDenseGetLDA(factor_.get(), &lda));
+    DFE_PETSC(MatDenseGetArrayWrite(factor_.get(), &a));
+    for (const Entry& e : incoming) a[(e.row - start) + e.column * lda] = e.value;
+    DFE_PETSC(MatDenseRestoreArrayWrite(factor_.get(), &a));
 }
 
 namespace {

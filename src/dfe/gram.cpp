@@ -90,9 +90,18 @@ double GramReducer::ring_pass(bool store)
         squares += (mirror ? 2.0 : 1.0) * s;
     };
 
-    // Shift 0: the group's own block.
+    // Shift 0: the group's own block, Hermitian: zherk computes its upper triangle (half the work
+    // of zgemm), the lower one is its conjugate.
     tile.assign(static_cast<std::size_t>(c) * static_cast<std::size_t>(c), cplx(0.0));
-    inner_products(lp, c, c, own_.data(), own_.data(), tile.data());
+    if (c > 0) {
+        const double one = 1.0, zero = 0.0;
+        const int lda = std::max(lp, 1);
+        zherk_("U", "C", &c, &lp, &one, own_.data(), &lda, &zero, tile.data(), &c, 1, 1);
+        for (int j = 0; j < c; ++j)
+            for (int i = j + 1; i < c; ++i)
+                tile[static_cast<std::size_t>(j) * static_cast<std::size_t>(c) + static_cast<std::size_t>(i)] =
+                    std::conj(tile[static_cast<std::size_t>(i) * static_cast<std::size_t>(c) + static_cast<std::size_t>(j)]);
+    }
     record(first, c, first, c, false);
 
     visitor_.assign(own_.begin(), own_.end());

@@ -10,64 +10,111 @@ namespace dfe {
 ObservableEvaluator::ObservableEvaluator(const Convolver& convolver, double mu)
     : convolver_(convolver), plans_(convolver.plans()), mu_(mu),
       spectrum_(plans_.grid().alloc_complex()), work_(plans_.grid().alloc_complex()),
-      rho_hat_(plans_.grid().alloc_real()), conv_(plans_.grid().alloc_real()), rho_(plans_.grid().alloc_real())
+      rho_hat_(plans_.grid().alloc_real()), conv_(plans_.grid().alloc_real())
 {
+    const Grid& grid = plans_.grid();
+    const int d = grid.d();
+    const auto n = static_cast<std::size_t>(grid.local_points());
+    rho_.resize(n);
+    real_index_.resize(n);
+    x2_.resize(n);
+    for (int a = 0; a < d; ++a) x_[static_cast<std::size_t>(a)].resize(n);
+    grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t ir, const std::array<double, 3>& x) {
+        const auto i = static_cast<std::size_t>(ic);
+        real_index_[i] = ir;
+        x2_[i] = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+        for (std::size_t a = 0; a < static_cast<std::size_t>(d); ++a) x_[a][i] = x[a];
+    });
+
+    const double inv_points = 1.0 / grid.global_points();
+    const auto ns = static_cast<std::size_t>(grid.spectral().count());
+    k2_.resize(ns);
+    for (int a = 0; a < d; ++a) k_odd_[static_cast<std::size_t>(a)].resize(ns);
+    grid.for_each_mode(grid.spectral(), [&](std::ptrdiff_t i, const std::array<double, 3>& k, const std::array<double, 3>& odd) {
+        const auto m = static_cast<std::size_t>(i);
+        k2_[m] = k[0] * k[0] + k[1] * k[1] + k[2] * k[2];
+        for (std::size_t a = 0; a < static_cast<std::size_t>(d); ++a) k_odd_[a][m] = odd[a] * inv_points;
+    });
+
+    // The half axis is the one layout axis marked `half`; a mode stands for itself and its
+    // conjugate partner unless its half index is 0 or N/2.
+    const Layout& half = grid.spectral_half();
+    const auto nh = static_cast<std::size_t>(half.count());
+    half_weight_.resize(nh);
+    for (int a = 0; a < d; ++a) grad_kernel_[static_cast<std::size_t>(a)].resize(nh);
+    std::size_t half_axis = 0;
+    for (std::size_t a = 0; a < 3; ++a)
+        if (half.axes[a].half) half_axis = a;
+    std::array<std::ptrdiff_t, 3> strides{half.axes[1].n * half.axes[2].n, half.axes[2].n, 1};
+    const auto v_hat = convolver.potential_multiplier();
+    grid.for_each_mode(half, [&](std::ptrdiff_t i, const auto&, const std::array<double, 3>& odd) {
+        const auto m = static_cast<std::size_t>(i);
+        const std::ptrdiff_t h = half.axes[half_axis].start + (i / strides[half_axis]) % half.axes[half_axis].n;
+        half_weight_[m] = (h == 0 || h == grid.N() / 2) ? 1.0 : 2.0;
+        for (std::size_t a = 0; a < static_cast<std::size_t>(d); ++a) grad_kernel_[a][m] = odd[a] * v_hat[m];
+    });
 }
 
 SampleObservables ObservableEvaluator::evaluate(const cplx* phi)
 {
     const Grid& grid = plans_.grid();
-    const int d = grid.d();
-    const std::ptrdiff_t n_phys = grid.local_points();
+    const auto d = static_cast<std::size_t>(grid.d());
+    const auto n = rho_.size();
+    const auto ns = k2_.size();
+    const auto nh = half_weight_.size();
 
     // Local partial sums, reduced in one allreduce at the end.
     enum { mass, v1, grad2, x_grad_im, interaction, x_dv, virial, count };
     std::array<double, count> part{};
 
-    double* rho = rho_.data();
-    grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t ir, const std::array<double, 3>& x) {
-        const double r = std::norm(phi[ic]);
-        rho[ir] = r;
+    double* padded = rho_hat_.data();
+    for (std::size_t i = 0; i < n; ++i) {
+        const double r = std::norm(phi[i]);
+        rho_[i] = r;
+        padded[real_index_[i]] = r;
         part[mass] += r;
-        part[v1] += (x[0] * x[0] + x[1] * x[1] + x[2] * x[2]) * r;
-    });
+        part[v1] += x2_[i] * r;
+    }
 
-    // Spectrum of φ: ‖∇φ‖² by Parseval, Σ_n |g_n|² = N^{−d} Σ_k |ĝ_k|².
-    std::copy_n(phi, n_phys, spectrum_.data());
+    // ‖∇φ‖² by Parseval on the spectrum of φ, Σ_n |g_n|² = N^{−d} Σ_k |ĝ_k|².
+    std::copy_n(phi, n, spectrum_.data());
     plans_.forward(spectrum_.data());
-    grid.for_each_mode(grid.spectral(), [&](std::ptrdiff_t i, const std::array<double, 3>& k, const auto&) {
-        part[grad2] += (k[0] * k[0] + k[1] * k[1] + k[2] * k[2]) * std::norm(spectrum_[i]);
-    });
+    for (std::size_t i = 0; i < ns; ++i) part[grad2] += k2_[i] * std::norm(spectrum_[static_cast<std::ptrdiff_t>(i)]);
     part[grad2] /= grid.global_points();
 
-    // x·∇φ, one spectral derivative per dimension.
-    const double inv_points = 1.0 / grid.global_points();
-    for (int a = 0; a < d; ++a) {
+    // Im ∫ conj(φ) x·∇φ, one spectral derivative per dimension.
+    for (std::size_t a = 0; a < d; ++a) {
         cplx* g = work_.data();
-        grid.for_each_mode(grid.spectral(), [&](std::ptrdiff_t i, const auto&, const std::array<double, 3>& odd) {
-            g[i] = spectrum_[i] * cplx(0.0, odd[static_cast<std::size_t>(a)] * inv_points);
-        });
+        const double* ka = k_odd_[a].data();
+        for (std::size_t i = 0; i < ns; ++i) g[i] = spectrum_[static_cast<std::ptrdiff_t>(i)] * cplx(0.0, ka[i]);
         plans_.backward(g);
-        grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
-            part[x_grad_im] += x[static_cast<std::size_t>(a)] * (std::conj(phi[ic]) * g[ic]).imag();
-        });
+        const double* xa = x_[a].data();
+        double s = 0.0;
+        for (std::size_t i = 0; i < n; ++i) s += xa[i] * (phi[i].real() * g[i].imag() - phi[i].imag() * g[i].real());
+        part[x_grad_im] += s;
     }
 
-    // Convolutions of ρ with V, ∂_a V and V + ½ z·∇V from one r2c of ρ.
-    double* rho_hat = rho_hat_.data();
-    double* conv = conv_.data();
-    grid.for_each_point([&](std::ptrdiff_t, std::ptrdiff_t ir, const auto&) { rho_hat[ir] = rho[ir]; });
-    convolver_.to_spectrum(rho_hat);
-    convolver_.potential_from_spectrum(rho_hat, conv);
-    grid.for_each_point([&](std::ptrdiff_t, std::ptrdiff_t ir, const auto&) { part[interaction] += conv[ir] * rho[ir]; });
-    for (int a = 0; a < d; ++a) {
-        convolver_.gradient_from_spectrum(a, rho_hat, conv);
-        grid.for_each_point([&](std::ptrdiff_t, std::ptrdiff_t ir, const std::array<double, 3>& x) {
-            part[x_dv] += x[static_cast<std::size_t>(a)] * conv[ir] * rho[ir];
-        });
+    // One r2c of ρ: the interaction and vterm by Parseval, (∂_aV)*ρ by one c2r each.
+    convolver_.to_spectrum(padded);
+    const auto* rho_hat = reinterpret_cast<const cplx*>(padded);
+    const auto v_hat = convolver_.potential_multiplier();
+    const auto w_hat = convolver_.virial_multiplier();
+    for (std::size_t i = 0; i < nh; ++i) {
+        const double p = half_weight_[i] * std::norm(rho_hat[i]);
+        part[interaction] += v_hat[i] * p;
+        part[virial] += w_hat[i] * p;
     }
-    convolver_.virial_from_spectrum(rho_hat, conv);
-    grid.for_each_point([&](std::ptrdiff_t, std::ptrdiff_t ir, const auto&) { part[virial] += conv[ir] * rho[ir]; });
+    for (std::size_t a = 0; a < d; ++a) {
+        auto* c = reinterpret_cast<cplx*>(conv_.data());
+        const double* kernel = grad_kernel_[a].data();
+        for (std::size_t i = 0; i < nh; ++i) c[i] = rho_hat[i] * cplx(0.0, kernel[i]);
+        plans_.c2r(conv_.data());
+        const double* xa = x_[a].data();
+        const double* conv = conv_.data();
+        double s = 0.0;
+        for (std::size_t i = 0; i < n; ++i) s += xa[i] * conv[real_index_[i]] * rho_[i];
+        part[x_dv] += s;
+    }
 
     grid.comm().sum_in_place(part);
 

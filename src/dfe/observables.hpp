@@ -17,6 +17,7 @@
 #include "dfe/convolution.hpp"
 
 #include <array>
+#include <vector>
 #include <string_view>
 
 namespace dfe {
@@ -36,7 +37,13 @@ struct SampleObservables {
 inline constexpr std::array<std::string_view, SampleObservables::count> sample_columns{
     "mass", "kinetic", "interaction", "energy", "V1", "dV1", "d2V1", "vterm"};
 
-/** @brief Evaluates SampleObservables; owns its work buffers so evaluation allocates nothing. */
+/**
+ * @brief Evaluates SampleObservables; owns its work buffers and coordinate tables, so evaluation
+ * allocates nothing and runs flat loops. Per sample it costs one forward and d backward complex
+ * FFTs and one r2c plus d c2r transforms: the interaction and vterm are Parseval sums on the half
+ * spectrum of ρ, Σ_n ρ_n (K*ρ)_n = N^{−d} Σ_k K̂(k) |ρ̂_k|², with weight 2 for the half-spectrum
+ * modes that stand for a conjugate pair.
+ */
 class ObservableEvaluator {
 public:
     ObservableEvaluator(const Convolver& convolver, double mu);
@@ -50,9 +57,16 @@ private:
     double mu_;
     Buffer<cplx> spectrum_;  ///< φ̂
     Buffer<cplx> work_;      ///< ∂_a φ
-    Buffer<double> rho_hat_; ///< r2c spectrum of ρ
-    Buffer<double> conv_;    ///< a convolution K*ρ, physical real layout
-    Buffer<double> rho_;     ///< ρ, physical real layout
+    Buffer<double> rho_hat_; ///< ρ padded for r2c, then its half spectrum
+    Buffer<double> conv_;    ///< (∂_a V)*ρ, physical real layout
+    std::vector<double> rho_;                 ///< ρ, physical complex-layout order
+    std::vector<std::ptrdiff_t> real_index_;  ///< physical point → index in the padded real layout
+    std::array<std::vector<double>, 3> x_;    ///< coordinates x_a of every local point
+    std::vector<double> x2_;                  ///< |x|²
+    std::vector<double> k2_;                  ///< |k|² on the spectral layout
+    std::array<std::vector<double>, 3> k_odd_;       ///< k_a/N^d, Nyquist zeroed, spectral layout
+    std::vector<double> half_weight_;                ///< 1 or 2 on the half spectrum
+    std::array<std::vector<double>, 3> grad_kernel_; ///< k_a V̂/N^d, Nyquist zeroed, half spectrum
 };
 
 /** @brief Multiplies φ by 1/‖φ‖ so that (L/N)^d Σ|φ|² = 1 (Collective). Returns the old norm. */
