@@ -80,6 +80,7 @@ demo() {
   local -a flags
   read -r -a flags <<<"${DFE_MPIEXEC_FLAGS---oversubscribe}"
   "${launcher}" "${flags[@]}" -n 2 build/apps/dfe-run --config examples/demo.ini --out out/demo
+  /usr/bin/python3 scripts/plot_timeseries.py out/demo/timeseries.csv out/demo/timeseries.png
 }
 
 run_tests() {

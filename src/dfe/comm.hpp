@@ -5,8 +5,8 @@
  *
  * Every distributed object of the library takes a `const Comm&` in its constructor and keeps its own
  * duplicate, so that its messages can never mix with those of another object (an ensemble group, a
- * test, the application). The library never names MPI_COMM_WORLD: the application duplicates the
- * world once and passes it down. Errors on an owned communicator are returned, not fatal, so that
+ * test, the application). The library never names the world communicator: the application
+ * duplicates it once and passes it down. Errors on an owned communicator are returned, not fatal, so that
  * `DFE_MPI` can turn them into exceptions.
  */
 #include <mpi.h>
