@@ -33,35 +33,4 @@ void Convolver::to_spectrum(double* data) const
     plans_.r2c(data);
 }
 
-void Convolver::multiply_from(const double* multiplier, const double* spectrum, double* out) const
-{
-    const auto* in = reinterpret_cast<const cplx*>(spectrum);
-    auto* c = reinterpret_cast<cplx*>(out);
-    const std::ptrdiff_t n = plans_.grid().spectral_half().count();
-    for (std::ptrdiff_t i = 0; i < n; ++i) c[i] = in[i] * multiplier[i];
-    plans_.c2r(out);
-}
-
-void Convolver::potential_from_spectrum(const double* spectrum, double* out) const
-{
-    multiply_from(v_hat_.data(), spectrum, out);
-}
-
-void Convolver::virial_from_spectrum(const double* spectrum, double* out) const
-{
-    multiply_from(virial_hat_.data(), spectrum, out);
-}
-
-void Convolver::gradient_from_spectrum(int a, const double* spectrum, double* out) const
-{
-    const Grid& grid = plans_.grid();
-    const auto* in = reinterpret_cast<const cplx*>(spectrum);
-    auto* c = reinterpret_cast<cplx*>(out);
-    grid.for_each_mode(grid.spectral_half(),
-                       [&](std::ptrdiff_t i, const auto&, const std::array<double, 3>& odd) {
-                           c[i] = in[i] * cplx(0.0, odd[static_cast<std::size_t>(a)] * v_hat_[i]);
-                       });
-    plans_.c2r(out);
-}
-
 }  // namespace dfe

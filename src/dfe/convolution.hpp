@@ -20,20 +20,8 @@ public:
 
     /** @brief In place: `data` holds ρ in the physical real layout on entry and V*ρ on exit (Collective). */
     void potential(double* data) const { apply(v_hat_.data(), data); }
-    /** @brief In place: ρ → (V + ½ z·∇V)*ρ, the vterm kernel (Collective). */
-    void virial(double* data) const { apply(virial_hat_.data(), data); }
-
-    /** @brief In place: ρ → forward(ρ) (unnormalized) in the spectral half layout, for applying several kernels to one ρ (Collective). */
+    /** @brief In place: ρ → forward(ρ) (unnormalized) in the spectral half layout (Collective). */
     void to_spectrum(double* data) const;
-    /**
-     * @brief out = ∂_a V * ρ in the physical real layout, from a spectrum made by to_spectrum
-     * (Collective). Uses the multiplier i k_a V̂(k), Nyquist component zeroed.
-     */
-    void gradient_from_spectrum(int a, const double* spectrum, double* out) const;
-    /** @brief out = V * ρ from a spectrum made by to_spectrum (Collective). */
-    void potential_from_spectrum(const double* spectrum, double* out) const;
-    /** @brief out = (V + ½ z·∇V) * ρ from a spectrum made by to_spectrum (Collective). */
-    void virial_from_spectrum(const double* spectrum, double* out) const;
 
     /** @brief V̂(k)/N^d on the half spectrum, for Parseval sums. */
     [[nodiscard]] std::span<const double> potential_multiplier() const { return v_hat_.span(); }
@@ -45,7 +33,6 @@ public:
 
 private:
     void apply(const double* multiplier, double* data) const;
-    void multiply_from(const double* multiplier, const double* spectrum, double* out) const;
 
     const FftPlans& plans_;
     const Potential& potential_;

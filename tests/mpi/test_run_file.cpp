@@ -1,5 +1,6 @@
 // run.h5: every dataset written collectively by a RunFile reads back, with plain HDF5 on one rank,
 // at its public shape and with exactly the values written; an uncommitted RunFile leaves no file.
+#include "hdf5_test_support.hpp"
 #include "dfe/error.hpp"
 #include "dfe/hdf5.hpp"
 #include "dfe/run_file.hpp"
@@ -21,39 +22,11 @@ using dfe::h5::Handle;
 
 dfe::Comm world() { return dfe::Comm(MPI_COMM_WORLD); }
 
-/// Every HDF5 file and object this process opened has been closed again (RAII on every path).
-bool no_open_hdf5_ids() { return H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL) == 0; }
+using dfe_test::no_open_hdf5_ids;
 
-/// A fresh directory made by rank 0 and known to every rank; removed with its contents at the end.
-class TempDir {
+class TempDir : public dfe_test::TempDir {
 public:
-    explicit TempDir(const dfe::Comm& comm) : comm_(comm)
-    {
-        std::string name;
-        if (comm.is_root()) {
-            std::string pattern = (fs::temp_directory_path() / "dfe-run-XXXXXX").string();
-            if (mkdtemp(pattern.data()) != nullptr) name = pattern;
-        }
-        int length = static_cast<int>(name.size());
-        MPI_Bcast(&length, 1, MPI_INT, 0, comm.get());
-        name.resize(static_cast<std::size_t>(length));
-        MPI_Bcast(name.data(), length, MPI_CHAR, 0, comm.get());
-        if (name.empty()) throw std::runtime_error("cannot make a temporary directory");
-        path_ = name;
-    }
-    ~TempDir()
-    {
-        MPI_Barrier(comm_.get());
-        std::error_code ignored;
-        if (comm_.is_root()) fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] fs::path operator/(const std::string& name) const { return path_ / name; }
-
-private:
-    const dfe::Comm& comm_;
-    fs::path path_;
+    explicit TempDir(const dfe::Comm& comm) : dfe_test::TempDir(comm, "dfe-run") {}
 };
 
 // The run: a 16² grid of side 10, three samples, four output rows, γ^(2) on a 4² observation grid.
