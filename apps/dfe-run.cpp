@@ -12,6 +12,7 @@
 #include <boost/program_options.hpp>
 
 #include <mpi.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -266,6 +267,12 @@ int run(int argc, char** argv)
     const fs::path out_dir = config.out;
     if (!agree(world, [&] {
             if (!world.is_root()) return;
+            if (!config.write_samples.empty()) {
+                const fs::path target = fs::absolute(config.write_samples);
+                if (!fs::is_directory(target.parent_path()) || access(target.parent_path().c_str(), W_OK) != 0)
+                    throw dfe::InputError("--write-samples '" + config.write_samples +
+                                          "': its directory does not exist or is not writable");
+            }
             std::error_code ec;
             fs::create_directories(out_dir, ec);
             if (ec || !fs::is_directory(out_dir))
