@@ -344,7 +344,9 @@ int run(int argc, char** argv)
     const double total = MPI_Wtime() - start;
     // The slowest rank's figures are the run's.
     const double evolution = world.max(ensemble->evolution_seconds());
+    const double observables = world.max(ensemble->observable_seconds());
     const double reductions = world.max(ensemble->reduction_seconds());
+    const double wait = world.max(ensemble->wait_seconds());
     const double output = world.max(output_seconds);
 
     if (world.is_root()) {
@@ -352,9 +354,11 @@ int run(int argc, char** argv)
                     {"t", "mass", "energy", "V1", "d2V1", "vterm", "purity", "lambda_max", "fact_defect"});
         std::printf("wrote %s and %s\n", (out_dir / "timeseries.csv").c_str(), (out_dir / "run.h5").c_str());
         const long steps = ensemble->schedule().total_steps;
-        std::printf("time: total %.3f s = evolution %.3f s + reductions %.3f s + output %.3f s "
-                    "(reductions %.1f%% of evolution); %.3f ms per step per sample\n",
-                    total, evolution, reductions, output, evolution > 0 ? 100.0 * reductions / evolution : 0.0,
+        // The slowest rank's time in each phase; they need not add up to the total exactly.
+        std::printf("time: total %.3f s: evolution %.3f s, per-sample observables %.3f s, ensemble reductions "
+                    "%.3f s (%.1f%% of the run), waiting for other ranks %.3f s, output %.3f s; "
+                    "%.3f ms per step per sample\n",
+                    total, evolution, observables, reductions, total > 0 ? 100.0 * reductions / total : 0.0, wait, output,
                     steps > 0 ? 1e3 * evolution / static_cast<double>(steps) /
                                     static_cast<double>(layout.count(0))
                               : 0.0);

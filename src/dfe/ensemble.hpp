@@ -77,13 +77,21 @@ public:
 
     /** @brief This group's samples (layout().count() of them), physical layout of this rank's slab. */
     [[nodiscard]] std::span<cplx* const> fields() { return pointers_; }
+    /** @brief The same samples as one block: sample j at data + j·stride. */
+    [[nodiscard]] SampleBlock sample_block() const { return {block_.data(), stride_, pointers_.size()}; }
     /** @brief γ^(1)(x,x) on this rank's slab, as of the last observe(). */
     [[nodiscard]] std::span<const double> gamma1_local() const { return gamma1_; }
     /** @brief Per-sample observables of this group's samples, as of the last observe(). */
     [[nodiscard]] const std::vector<SampleObservables>& sample_values() const { return per_sample_; }
 
+    /** @brief Time in advance(): the split steps. */
     [[nodiscard]] double evolution_seconds() const { return evolution_seconds_; }
+    /** @brief Time in the per-sample observables (each group on its own samples). */
+    [[nodiscard]] double observable_seconds() const { return observable_seconds_; }
+    /** @brief Time in the ensemble reductions: sums over groups, γ^(1), Gram matrix, γ^(2). */
     [[nodiscard]] double reduction_seconds() const { return reduction_seconds_; }
+    /** @brief Time waiting at output times for slower ranks (load imbalance), before the reductions. */
+    [[nodiscard]] double wait_seconds() const { return wait_seconds_; }
 
 private:
     RunConfig config_;
@@ -96,7 +104,8 @@ private:
     Convolver convolver_;
     SplitStep stepper_;
     ObservableEvaluator evaluator_;
-    std::vector<Buffer<cplx>> samples_;
+    std::ptrdiff_t stride_ = 0;  ///< distance between samples in block_
+    Buffer<cplx> block_;         ///< this group's samples, one after another
     std::vector<cplx*> pointers_;
     GramReducer gram_;
     Gamma2 gamma2_;
@@ -105,7 +114,9 @@ private:
     std::vector<SampleObservables> per_sample_;
     long step_ = 0;
     double evolution_seconds_ = 0.0;
+    double observable_seconds_ = 0.0;
     double reduction_seconds_ = 0.0;
+    double wait_seconds_ = 0.0;
 };
 
 }  // namespace dfe

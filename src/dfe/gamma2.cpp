@@ -191,45 +191,89 @@ Gamma2::Explicit Gamma2::form() const
     Mat product = nullptr;
     DFE_PETSC(MatMatTransposeMult(scaled.get(), scaled.get(), MAT_INITIAL_MATRIX, PETSC_DEFAULT, &product));
     PetscMat gamma2(product);
-    Mat transposed = nullptr;
-    DFE_PETSC(MatTranspose(gamma2.get(), MAT_INITIAL_MATRIX, &transposed));
-    PetscMat gamma2_t(transposed);
 
-    Explicit out;
+    const Comm& world = layout_.world();
     const LocalRows c(gamma2.get());
-    const LocalRows ct(gamma2_t.get());
-    if (ct.start != c.start || ct.count != c.count) throw Error("γ^(2) and its transpose are distributed differently");
-    const auto nloc = static_cast<std::size_t>(c.count);
-    const auto total = static_cast<std::size_t>(total_);
-
-    // γ^(1) at every observation point, from the factor's local rows, gathered on every rank.
     const LocalRows r(factor_.get());
     if (r.start != c.start || r.count != c.count) throw Error("γ^(2) and its factor are distributed differently");
-    std::vector<double> g(total, 0.0);
-    for (std::size_t i = 0; i < nloc; ++i)
-        for (std::size_t j = 0; j < weights_.size(); ++j)
-            g[static_cast<std::size_t>(c.start) + i] += weights_[j] * r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j));
-    layout_.world().sum_in_place(g);
+    const auto nloc = static_cast<std::size_t>(c.count);
+    const auto total = static_cast<std::size_t>(total_);
+    const auto r0 = static_cast<std::size_t>(c.start);
 
-    double asym = 0.0, low = std::numeric_limits<double>::infinity(), defect = 0.0, admissibility = 0.0;
-    out.row_start = static_cast<long>(c.start);
+    // γ^(1) at every observation point, from the factor's local rows, summed on every rank.
+    std::vector<double> g(total, 0.0);
+    for (std::size_t j = 0; j < weights_.size(); ++j)
+        for (std::size_t i = 0; i < nloc; ++i)
+            g[r0 + i] += weights_[j] * r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j));
+    world.sum_in_place(g);
+
+    // One pass over the local rows, column by column: the local block is column-major, so each
+    // column is contiguous.
+    Explicit out;
+    out.row_start = static_cast<long>(r0);
     out.row_count = static_cast<long>(nloc);
-    out.rows.resize(nloc * total);
-    for (std::size_t i = 0; i < nloc; ++i) {
-        const double gx = g[static_cast<std::size_t>(c.start) + i];
-        double integral = 0.0;
-        for (std::size_t y = 0; y < total; ++y) {
-            const double v = c.at(static_cast<PetscInt>(i), static_cast<PetscInt>(y));
-            out.rows[i * total + y] = v;
-            asym = std::max(asym, std::abs(v - ct.at(static_cast<PetscInt>(i), static_cast<PetscInt>(y))));
+    std::vector<double> integral(nloc, 0.0);
+    double low = std::numeric_limits<double>::infinity(), defect = 0.0;
+    for (std::size_t y = 0; y < total; ++y) {
+        const double* column = c.data + static_cast<std::ptrdiff_t>(y) * c.lda;
+        const double gy = g[y];
+        for (std::size_t i = 0; i < nloc; ++i) {
+            const double v = column[i];
             low = std::min(low, v);
-            const double e = v - gx * g[y];
+            const double e = v - g[r0 + i] * gy;
             defect += e * e;
-            integral += v;
+            integral[i] += v;
         }
-        admissibility = std::max(admissibility, std::abs(dv_ * integral - gx));
     }
-    const Comm& world = layout_.world();
+    double admissibility = 0.0;
+    for (std::size_t i = 0; i < nloc; ++i) admissibility = std::max(admissibility, std::abs(dv_ * integral[i] - g[r0 + i]));
+
+    // Row-major copy for output, in tiles so that both sides stay in cache.
+    constexpr std::size_t tile = 64;
+    out.rows.resize(nloc * total);
+    for (std::size_t y0 = 0; y0 < total; y0 += tile)
+        for (std::size_t i0 = 0; i0 < nloc; i0 += tile)
+            for (std::size_t y = y0; y < std::min(y0 + tile, total); ++y)
+                for (std::size_t i = i0; i < std::min(i0 + tile, nloc); ++i)
+                    out.rows[i * total + y] = c.data[static_cast<std::ptrdiff_t>(i) + static_cast<std::ptrdiff_t>(y) * c.lda];
+
+    // Symmetry of the held matrix: rank q needs γ^(2)(y, x) for its rows x and every y; the owner of
+    // row y sends it. One all-to-all moves each block once; block (p → q) holds rows of p,
+    // columns of q, packed column by column (contiguous in p's storage).
+    const int P = world.size();
+    const PetscInt* ranges = nullptr;
+    DFE_PETSC(MatGetOwnershipRanges(gamma2.get(), &ranges));
+    std::vector<int> counts(static_cast<std::size_t>(P)), offsets(static_cast<std::size_t>(P) + 1, 0);
+    std::vector<int> rcounts(static_cast<std::size_t>(P)), roffsets(static_cast<std::size_t>(P) + 1, 0);
+    for (int q = 0; q < P; ++q) {
+        const auto nq = static_cast<std::size_t>(ranges[q + 1] - ranges[q]);
+        counts[static_cast<std::size_t>(q)] = static_cast<int>(nloc * nq);
+        rcounts[static_cast<std::size_t>(q)] = static_cast<int>(nq * nloc);
+        offsets[static_cast<std::size_t>(q) + 1] = offsets[static_cast<std::size_t>(q)] + counts[static_cast<std::size_t>(q)];
+        roffsets[static_cast<std::size_t>(q) + 1] = roffsets[static_cast<std::size_t>(q)] + rcounts[static_cast<std::size_t>(q)];
+    }
+    std::vector<double> send(static_cast<std::size_t>(offsets.back())), recv(static_cast<std::size_t>(roffsets.back()));
+    for (int q = 0; q < P; ++q) {
+        double* block = send.data() + offsets[static_cast<std::size_t>(q)];
+        for (PetscInt y = ranges[q]; y < ranges[q + 1]; ++y)
+            std::copy_n(c.data + static_cast<std::ptrdiff_t>(y) * c.lda, nloc, block + static_cast<std::size_t>(y - ranges[q]) * nloc);
+    }
+    DFE_MPI(MPI_Alltoallv(send.data(), counts.data(), offsets.data(), MPI_DOUBLE, recv.data(), rcounts.data(),
+                          roffsets.data(), MPI_DOUBLE, world.get()));
+    // From q: element (x − r0)·n_q + i_q is γ^(2)(row i_q of q, x) for our row x.
+    double asym = 0.0;
+    for (int q = 0; q < P; ++q) {
+        const auto nq = static_cast<std::size_t>(ranges[q + 1] - ranges[q]);
+        const double* block = recv.data() + roffsets[static_cast<std::size_t>(q)];
+        for (std::size_t i0 = 0; i0 < nloc; i0 += tile)
+            for (std::size_t k0 = 0; k0 < nq; k0 += tile)
+                for (std::size_t k = k0; k < std::min(k0 + tile, nq); ++k) {
+                    const double* column = c.data + static_cast<std::ptrdiff_t>(ranges[q] + static_cast<PetscInt>(k)) * c.lda;
+                    for (std::size_t i = i0; i < std::min(i0 + tile, nloc); ++i)
+                        asym = std::max(asym, std::abs(column[i] - block[i * nq + k]));
+                }
+    }
+
     out.symmetry_residual = world.max(asym);
     out.min_entry = -world.max(-low);
     out.fact_defect = dv_ * std::sqrt(world.sum(defect));

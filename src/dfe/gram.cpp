@@ -5,6 +5,7 @@
 #include "dfe/petsc.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 
@@ -16,13 +17,12 @@ constexpr std::size_t dense_limit = 2000;
 
 double* as_doubles(std::vector<cplx>& v) { return reinterpret_cast<double*>(v.data()); }
 
-/// tile = a† b for column-major a (lp × m, leading dimension lp) and b (lp × n).
-void inner_products(int lp, int m, int n, const cplx* a, const cplx* b, cplx* tile)
+/// tile = a† b for column-major a (lp × m) and b (lp × n), both with leading dimension ld.
+void inner_products(int lp, int ld, int m, int n, const cplx* a, const cplx* b, cplx* tile)
 {
     if (m == 0 || n == 0) return;
     const cplx one(1.0), zero(0.0);
-    const int lda = std::max(lp, 1);
-    zgemm_("C", "N", &m, &n, &lp, &one, a, &lda, b, &lda, &zero, tile, &m, 1, 1);
+    zgemm_("C", "N", &m, &n, &lp, &one, a, &ld, b, &ld, &zero, tile, &m, 1, 1);
 }
 
 }  // namespace
@@ -39,40 +39,37 @@ GramReducer::GramReducer(const GroupLayout& layout, const Grid& grid, std::span<
                          EigenMethod method)
     : layout_(layout), grid_(grid), weights_(weights.begin(), weights.end()), method_(method)
 {
+    for (double w : weights_) scale_.push_back(std::sqrt(w * grid.cell_volume()));
 }
 
 GramReducer::~GramReducer() = default;
-
-void GramReducer::pack(std::span<const cplx* const> fields)
-{
-    const std::size_t lp = static_cast<std::size_t>(grid_.local_points());
-    own_.resize(lp * fields.size());
-    const double dv = grid_.cell_volume();
-    for (std::size_t j = 0; j < fields.size(); ++j) {
-        const double scale = std::sqrt(weights_[layout_.first() + j] * dv);
-        for (std::size_t i = 0; i < lp; ++i) own_[j * lp + i] = scale * fields[j][i];
-    }
-}
 
 double GramReducer::ring_pass(bool store)
 {
     const int G = layout_.groups();
     const int k = layout_.group_index();
     const int lp = static_cast<int>(grid_.local_points());
+    const int ld = static_cast<int>(std::max<std::ptrdiff_t>(own_.stride, 1));
     const std::size_t M = layout_.samples();
     const std::size_t first = layout_.first();
-    const int c = static_cast<int>(layout_.count());
+    const int c = static_cast<int>(own_.count);
     const Comm& cross = layout_.cross();
     std::size_t largest = 0;
     for (int g = 0; g < G; ++g) largest = std::max(largest, layout_.count(g));
+    const auto block_size = [&](int group) { return static_cast<int>(layout_.count(group)) * ld * 2; };
 
     if (store) gram_.assign(M * M, cplx(0.0));
     double squares = 0.0;  // Σ |G_ij|² over the entries this group owns, iterative mode
     std::vector<cplx> tile;
 
-    // Record a computed block: rows [r0, r0+m) and columns [c0, c0+n) of G; `mirror` also
-    // stands for the conjugate block (c0.., r0..), which nobody computes.
+    // Record a computed block of raw inner products: rows [r0, r0+m) and columns [c0, c0+n) of G
+    // after scaling by √(w_i dV) √(w_j dV); `mirror` also stands for the conjugate block
+    // (c0.., r0..), which nobody computes.
     auto record = [&](std::size_t r0, int m, std::size_t c0, int n, bool mirror) {
+        for (int j = 0; j < n; ++j)
+            for (int i = 0; i < m; ++i)
+                tile[static_cast<std::size_t>(j) * static_cast<std::size_t>(m) + static_cast<std::size_t>(i)] *=
+                    scale_[r0 + static_cast<std::size_t>(i)] * scale_[c0 + static_cast<std::size_t>(j)];
         if (store) {
             for (int j = 0; j < n; ++j)
                 for (int i = 0; i < m; ++i) {
@@ -85,53 +82,62 @@ double GramReducer::ring_pass(bool store)
         // Entries are slab partial sums: complete them over the group before squaring.
         layout_.group().sum_in_place({reinterpret_cast<double*>(tile.data()), 2 * static_cast<std::size_t>(m) * static_cast<std::size_t>(n)});
         if (layout_.group().rank() != 0) return;
-        double s = 0.0;
-        for (int i = 0; i < m * n; ++i) s += std::norm(tile[static_cast<std::size_t>(i)]);
-        squares += (mirror ? 2.0 : 1.0) * s;
+        double sum = 0.0;
+        for (int i = 0; i < m * n; ++i) sum += std::norm(tile[static_cast<std::size_t>(i)]);
+        squares += (mirror ? 2.0 : 1.0) * sum;
     };
+
+    // The first visiting block is in flight while the group's own block is computed.
+    visitor_.resize(largest * static_cast<std::size_t>(ld));
+    std::vector<cplx> incoming(largest * static_cast<std::size_t>(ld));
+    const int to_rank = (k - 1 + G) % G, from_rank = (k + 1) % G;
+    std::array<MPI_Request, 2> requests{MPI_REQUEST_NULL, MPI_REQUEST_NULL};
+    if (G > 1) {
+        DFE_MPI(MPI_Irecv(as_doubles(visitor_), block_size(from_rank), MPI_DOUBLE, from_rank, 1, cross.get(), &requests[0]));
+        DFE_MPI(MPI_Isend(reinterpret_cast<const double*>(own_.data), block_size(k), MPI_DOUBLE, to_rank, 1, cross.get(),
+                          &requests[1]));
+    }
 
     // Shift 0: the group's own block, Hermitian: zherk computes its upper triangle (half the work
     // of zgemm), the lower one is its conjugate.
     tile.assign(static_cast<std::size_t>(c) * static_cast<std::size_t>(c), cplx(0.0));
     if (c > 0) {
         const double one = 1.0, zero = 0.0;
-        const int lda = std::max(lp, 1);
-        zherk_("U", "C", &c, &lp, &one, own_.data(), &lda, &zero, tile.data(), &c, 1, 1);
+        zherk_("U", "C", &c, &lp, &one, own_.data, &ld, &zero, tile.data(), &c, 1, 1);
         for (int j = 0; j < c; ++j)
             for (int i = j + 1; i < c; ++i)
                 tile[static_cast<std::size_t>(j) * static_cast<std::size_t>(c) + static_cast<std::size_t>(i)] =
                     std::conj(tile[static_cast<std::size_t>(i) * static_cast<std::size_t>(c) + static_cast<std::size_t>(j)]);
     }
     record(first, c, first, c, false);
+    if (G > 1) DFE_MPI(MPI_Waitall(2, requests.data(), MPI_STATUSES_IGNORE));
 
-    visitor_.assign(own_.begin(), own_.end());
-    std::vector<cplx> incoming(largest * static_cast<std::size_t>(lp));
     for (int s = 1; s <= G / 2; ++s) {
-        // Pass the visiting block one group down the ring: now it is group (k + s)'s.
+        if (s > 1) {
+            // Pass the visiting block one group down the ring: now it is group (k + s)'s.
+            DFE_MPI(MPI_Sendrecv(as_doubles(visitor_), block_size((k + s - 1) % G), MPI_DOUBLE, to_rank, s,
+                                 as_doubles(incoming), block_size((k + s) % G), MPI_DOUBLE, from_rank, s, cross.get(),
+                                 MPI_STATUS_IGNORE));
+            visitor_.swap(incoming);
+        }
         const int from = (k + s) % G;
-        const int to_rank = (k - 1 + G) % G, from_rank = (k + 1) % G;
-        const int send_n = static_cast<int>(layout_.count((k + s - 1) % G)) * lp * 2;
-        const int recv_n = static_cast<int>(layout_.count(from)) * lp * 2;
-        DFE_MPI(MPI_Sendrecv(as_doubles(visitor_), send_n, MPI_DOUBLE, to_rank, s, as_doubles(incoming), recv_n,
-                             MPI_DOUBLE, from_rank, s, cross.get(), MPI_STATUS_IGNORE));
-        visitor_.swap(incoming);
-        incoming.resize(largest * static_cast<std::size_t>(lp));
         const int cv = static_cast<int>(layout_.count(from));
         const std::size_t vfirst = layout_.first(from);
         if (2 * s < G) {
             tile.assign(static_cast<std::size_t>(c) * static_cast<std::size_t>(cv), cplx(0.0));
-            inner_products(lp, c, cv, own_.data(), visitor_.data(), tile.data());
+            inner_products(lp, ld, c, cv, own_.data, visitor_.data(), tile.data());
             record(first, c, vfirst, cv, true);
         } else if (k < G / 2) {
             // Distance G/2: the pair (k, k + G/2) is met by both groups; each takes half of it.
             const int h = (c + 1) / 2;
             tile.assign(static_cast<std::size_t>(h) * static_cast<std::size_t>(cv), cplx(0.0));
-            inner_products(lp, h, cv, own_.data(), visitor_.data(), tile.data());
+            inner_products(lp, ld, h, cv, own_.data, visitor_.data(), tile.data());
             record(first, h, vfirst, cv, true);
         } else {
             const int h = (cv + 1) / 2;  // the rows of the visiting group that it took itself
             tile.assign(static_cast<std::size_t>(c) * static_cast<std::size_t>(cv - h), cplx(0.0));
-            inner_products(lp, c, cv - h, own_.data(), visitor_.data() + static_cast<std::size_t>(h) * static_cast<std::size_t>(lp), tile.data());
+            inner_products(lp, ld, c, cv - h, own_.data, visitor_.data() + static_cast<std::size_t>(h) * static_cast<std::size_t>(ld),
+                           tile.data());
             record(first, c, vfirst + static_cast<std::size_t>(h), cv - h, true);
         }
     }
@@ -176,13 +182,19 @@ void GramReducer::shell_mult(const double* x_local, double* y_local)
         for (std::size_t j = 0; j < c; ++j) x[j] = cplx(x_local[2 * j], x_local[2 * j + 1]);
     layout_.group().broadcast({reinterpret_cast<double*>(x.data()), 2 * c});
     // Ψ = Σ_j √(w_j dV) x_j φ_j over all samples: local samples, then a sum over the groups.
+    const std::size_t first = layout_.first();
     psi_.assign(lp, cplx(0.0));
-    for (std::size_t j = 0; j < c; ++j)
-        for (std::size_t i = 0; i < lp; ++i) psi_[i] += x[j] * own_[j * lp + i];
+    for (std::size_t j = 0; j < c; ++j) {
+        const cplx a = scale_[first + j] * x[j];
+        const cplx* phi = own_.data + static_cast<std::ptrdiff_t>(j) * own_.stride;
+        for (std::size_t i = 0; i < lp; ++i) psi_[i] += a * phi[i];
+    }
     layout_.cross().sum_in_place({as_doubles(psi_), 2 * lp});
     // y_i = ⟨√(w_i dV) φ_i, Ψ⟩, summed over the group's slabs.
     std::vector<cplx> y(c, cplx(0.0));
-    inner_products(static_cast<int>(lp), static_cast<int>(c), 1, own_.data(), psi_.data(), y.data());
+    const int ld = static_cast<int>(std::max<std::ptrdiff_t>(own_.stride, 1));
+    inner_products(static_cast<int>(lp), ld, static_cast<int>(c), 1, own_.data, psi_.data(), y.data());
+    for (std::size_t j = 0; j < c; ++j) y[j] *= scale_[first + j];
     layout_.group().sum_in_place({reinterpret_cast<double*>(y.data()), 2 * c});
     if (layout_.group().rank() == 0)
         for (std::size_t j = 0; j < c; ++j) {
@@ -260,9 +272,9 @@ double GramReducer::lambda_iterative()
     return static_cast<double>(kr);
 }
 
-GramResult GramReducer::reduce(std::span<const cplx* const> fields)
+GramResult GramReducer::reduce(SampleBlock own)
 {
-    pack(fields);
+    own_ = own;
     GramResult out;
     if (method_ == EigenMethod::dense) {
         out.purity = ring_pass(true);

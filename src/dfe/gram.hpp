@@ -25,9 +25,17 @@
 #include "dfe/groups.hpp"
 
 #include <span>
+#include <string>
 #include <vector>
 
 namespace dfe {
+
+/** @brief A group's samples stored one after another: sample j of the group at data + j·stride. */
+struct SampleBlock {
+    const cplx* data = nullptr;
+    std::ptrdiff_t stride = 0;  ///< ≥ grid.local_points(); the same on every rank of a layout
+    std::size_t count = 0;
+};
 
 /** @brief How lambda_max is found. */
 enum class EigenMethod { dense, iterative };
@@ -49,10 +57,11 @@ public:
     GramReducer& operator=(const GramReducer&) = delete;
 
     /**
-     * @brief purity and lambda_max of the measure whose group-local samples are `fields` (this
+     * @brief purity and lambda_max of the measure whose group-local samples are `own` (this
      * group's layout.count() samples on this rank's slab). Collective on layout.world().
+     * The BLAS products read the fields in place; the weights scale the small result tiles.
      */
-    GramResult reduce(std::span<const cplx* const> fields);
+    GramResult reduce(SampleBlock own);
 
     /** @brief The full Gram matrix, column-major M×M, as the dense method computed it last (tests). */
     [[nodiscard]] const std::vector<cplx>& dense_matrix() const { return gram_; }
@@ -61,8 +70,6 @@ public:
     std::vector<cplx> apply(std::span<const cplx> x);
 
 private:
-    struct Shell;
-    void pack(std::span<const cplx* const> fields);
     double ring_pass(bool store);
     double lambda_dense();
     double lambda_iterative();
@@ -72,8 +79,9 @@ private:
     const Grid& grid_;
     std::vector<double> weights_;
     EigenMethod method_;
-    std::vector<cplx> own_;      ///< √(w_j dV) φ_j, this group's samples, column-major (local points × count)
-    std::vector<cplx> visitor_;  ///< a visiting block during the ring pass
+    SampleBlock own_;            ///< this group's samples, as of the last reduce()
+    std::vector<double> scale_;  ///< √(w_j dV) for all M samples
+    std::vector<cplx> visitor_;  ///< a visiting block during the ring pass (same stride as own_)
     std::vector<cplx> gram_;     ///< M×M, dense method only
     std::vector<cplx> psi_;      ///< Ψ on this slab, iterative method
 };

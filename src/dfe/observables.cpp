@@ -55,7 +55,7 @@ ObservableEvaluator::ObservableEvaluator(const Convolver& convolver, double mu)
     });
 }
 
-SampleObservables ObservableEvaluator::evaluate(const cplx* phi)
+SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<double> density, double weight)
 {
     const Grid& grid = plans_.grid();
     const auto d = static_cast<std::size_t>(grid.d());
@@ -75,6 +75,8 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi)
         part[mass] += r;
         part[v1] += x2_[i] * r;
     }
+    if (!density.empty())
+        for (std::size_t i = 0; i < n; ++i) density[i] += weight * rho_[i];
 
     // ‖∇φ‖² by Parseval on the spectrum of φ, Σ_n |g_n|² = N^{−d} Σ_k |ĝ_k|².
     std::copy_n(phi, n, spectrum_.data());

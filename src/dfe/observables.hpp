@@ -17,6 +17,7 @@
 #include "dfe/convolution.hpp"
 
 #include <array>
+#include <span>
 #include <vector>
 #include <string_view>
 
@@ -48,8 +49,12 @@ class ObservableEvaluator {
 public:
     ObservableEvaluator(const Convolver& convolver, double mu);
 
-    /** @brief Observables of φ (physical layout, unchanged). Collective on the grid's communicator. */
-    [[nodiscard]] SampleObservables evaluate(const cplx* phi);
+    /**
+     * @brief Observables of φ (physical layout, unchanged). Collective on the grid's communicator.
+     * If `density` is given (grid.local_points() values), weight·|φ|² is added to it on the way,
+     * which is how the ensemble accumulates γ^(1)(x,x) without another pass over the samples.
+     */
+    [[nodiscard]] SampleObservables evaluate(const cplx* phi, std::span<double> density = {}, double weight = 0.0);
 
 private:
     const Convolver& convolver_;

@@ -239,7 +239,7 @@ TEST_CASE("the shell product G x equals the dense Gram matrix times x", "[ensemb
     c.gamma2_times = "none";
     c.eigensolver = "dense";
     dfe::Ensemble e(w, c, dfe::make_builtin_measure(c.measure, c.d));
-    (void)e.gram().reduce(e.fields());
+    (void)e.gram().reduce(e.sample_block());
     const auto& g = e.gram().dense_matrix();
     const std::size_t M = e.layout().samples();
     REQUIRE(g.size() == M * M);
