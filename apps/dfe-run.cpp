@@ -201,23 +201,19 @@ std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, const dfe::E
             A{"eigensolver", c.eigensolver}};
 }
 
-/// Runs `f` on every rank; if any rank throws InputError, the lowest such rank prints its message
-/// and every rank gets false, so that all ranks leave together instead of hanging in a collective.
+/// Runs `f` on every rank and agrees on its input errors (dfe::collectively): if any rank threw
+/// InputError, the root prints the message once and every rank gets false, so that all ranks leave
+/// together instead of hanging in a collective.
 template <class F>
 bool agree(const dfe::Comm& world, F&& f)
 {
-    std::optional<std::string> message;
     try {
-        f();
+        dfe::collectively(world, std::forward<F>(f));
+        return true;
     } catch (const dfe::InputError& e) {
-        message = e.what();
+        if (world.is_root()) std::fprintf(stderr, "dfe-run: error: %s\n", e.what());
+        return false;
     }
-    int mine = message ? world.rank() : world.size();
-    int first = world.size();
-    DFE_MPI(MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, world.get()));
-    if (first == world.size()) return true;
-    if (first == world.rank()) std::fprintf(stderr, "dfe-run: error: %s\n", message->c_str());
-    return false;
 }
 
 /// Prints the columns `show` of `rows` (at most about 12 rows, evenly spaced, always the last).
@@ -300,10 +296,9 @@ int run(int argc, char** argv)
 
     const auto columns = dfe::ensemble_columns();
     const long gamma2_n = ensemble->gamma2().points_per_dim();
-    const auto gamma2_rows = dfe::gamma2_rows(config, ensemble->schedule());
     dfe::TimeSeriesWriter writer(world, out_dir / "timeseries.csv", columns);
     dfe::RunFile run_file(out_dir / "run.h5", layout, grid, columns, ensemble->schedule().rows(),
-                          ensemble->measure().weights(), gamma2_n, static_cast<long>(gamma2_rows.size()),
+                          ensemble->measure().weights(), gamma2_n, static_cast<long>(ensemble->gamma2_rows().size()),
                           run_attributes(config, *ensemble, gamma2_n));
     std::vector<std::vector<double>> rows;
     long gamma2_written = 0;

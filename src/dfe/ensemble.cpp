@@ -47,7 +47,7 @@ Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<M
       gram_(layout_, grid_, measure_->weights(), parse_eigen_method(config.eigensolver, measure_->size())),
       gamma2_(layout_, grid_, config.gamma2_grid > 0 ? config.gamma2_grid : default_gamma2_points(config.d, config.N),
               measure_->weights()),
-      gamma2_rows_(gamma2_rows(config, schedule_))
+      gamma2_rows_(dfe::gamma2_rows(config, schedule_))
 {
     // One block for all the group's samples, so that the Gram products read them in place. The
     // stride is a multiple of 4 complex numbers (64 bytes), which keeps every sample as aligned as

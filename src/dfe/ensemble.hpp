@@ -73,6 +73,8 @@ public:
     [[nodiscard]] long step_count() const { return step_; }
     [[nodiscard]] double time() const { return static_cast<double>(step_) * config_.dt; }
     [[nodiscard]] const Gamma2& gamma2() const { return gamma2_; }
+    /** @brief The output rows at which γ^(2) is formed (from --gamma2-times), ascending. */
+    [[nodiscard]] const std::vector<long>& gamma2_rows() const { return gamma2_rows_; }
     [[nodiscard]] GramReducer& gram() { return gram_; }
 
     /** @brief This group's samples (layout().count() of them), physical layout of this rank's slab. */
