@@ -35,6 +35,12 @@ inline void require(bool condition, const std::string& message)
     if (!condition) throw InputError(message);
 }
 
+/** @brief Throws dfe::Error (a bug, not the user's input) with `message` when `condition` is false. */
+inline void require_logic(bool condition, const char* message)
+{
+    if (!condition) throw Error(message);
+}
+
 }  // namespace dfe
 
 /// Wraps an MPI call: `DFE_MPI(MPI_Allreduce(...))`.

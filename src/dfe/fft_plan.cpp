@@ -50,20 +50,24 @@ fftw_complex* as_fftw(cplx* p) { return reinterpret_cast<fftw_complex*>(p); }
 
 }  // namespace
 
-FftPlans::FftPlans(const Grid& grid, PlannerEffort effort) : grid_(grid)
+FftPlans::FftPlans(const Grid& grid, PlannerEffort effort, Transforms which)
+    : grid_(grid), effort_(effort), which_(which)
 {
     // Planning with MEASURE overwrites the arrays, so plan on scratch buffers of the grid's sizes.
-    Buffer<cplx> scratch_c(grid.alloc_complex());
+    Buffer<cplx> scratch_c(which == Transforms::all ? grid.alloc_complex() : 1);
     Buffer<double> scratch_r(grid.alloc_real());
     const unsigned flags = flags_of(effort);
     const int d = grid.d();
     const auto N = grid.N();
+    const bool complex_plans = which == Transforms::all;
     if (d == 1) {
         const int n = static_cast<int>(N);
-        forward_ = Plan(fftw_plan_dft_1d(n, as_fftw(scratch_c.data()), as_fftw(scratch_c.data()),
-                                         FFTW_FORWARD, flags), "1D forward");
-        backward_ = Plan(fftw_plan_dft_1d(n, as_fftw(scratch_c.data()), as_fftw(scratch_c.data()),
-                                          FFTW_BACKWARD, flags), "1D backward");
+        if (complex_plans) {
+            forward_ = Plan(fftw_plan_dft_1d(n, as_fftw(scratch_c.data()), as_fftw(scratch_c.data()),
+                                             FFTW_FORWARD, flags), "1D forward");
+            backward_ = Plan(fftw_plan_dft_1d(n, as_fftw(scratch_c.data()), as_fftw(scratch_c.data()),
+                                              FFTW_BACKWARD, flags), "1D backward");
+        }
         auto* half = reinterpret_cast<fftw_complex*>(scratch_r.data());
         r2c_ = Plan(fftw_plan_dft_r2c_1d(n, scratch_r.data(), half, flags), "1D r2c");
         c2r_ = Plan(fftw_plan_dft_c2r_1d(n, half, scratch_r.data(), flags), "1D c2r");
@@ -71,12 +75,14 @@ FftPlans::FftPlans(const Grid& grid, PlannerEffort effort) : grid_(grid)
     }
     std::vector<std::ptrdiff_t> shape(static_cast<std::size_t>(d), N);
     MPI_Comm comm = grid.comm().get();
-    forward_ = Plan(fftw_mpi_plan_dft(d, shape.data(), as_fftw(scratch_c.data()), as_fftw(scratch_c.data()),
-                                      comm, FFTW_FORWARD, flags | FFTW_MPI_TRANSPOSED_OUT),
-                    "distributed forward");
-    backward_ = Plan(fftw_mpi_plan_dft(d, shape.data(), as_fftw(scratch_c.data()), as_fftw(scratch_c.data()),
-                                       comm, FFTW_BACKWARD, flags | FFTW_MPI_TRANSPOSED_IN),
-                     "distributed backward");
+    if (complex_plans) {
+        forward_ = Plan(fftw_mpi_plan_dft(d, shape.data(), as_fftw(scratch_c.data()), as_fftw(scratch_c.data()),
+                                          comm, FFTW_FORWARD, flags | FFTW_MPI_TRANSPOSED_OUT),
+                        "distributed forward");
+        backward_ = Plan(fftw_mpi_plan_dft(d, shape.data(), as_fftw(scratch_c.data()), as_fftw(scratch_c.data()),
+                                           comm, FFTW_BACKWARD, flags | FFTW_MPI_TRANSPOSED_IN),
+                         "distributed backward");
+    }
     auto* half = reinterpret_cast<fftw_complex*>(scratch_r.data());
     r2c_ = Plan(fftw_mpi_plan_dft_r2c(d, shape.data(), scratch_r.data(), half, comm,
                                       flags | FFTW_MPI_TRANSPOSED_OUT),
@@ -88,12 +94,14 @@ FftPlans::FftPlans(const Grid& grid, PlannerEffort effort) : grid_(grid)
 
 void FftPlans::forward(cplx* data) const
 {
+    require_logic(which_ == Transforms::all, "FftPlans::forward on plans made for real transforms only");
     if (grid_.d() == 1) fftw_execute_dft(forward_.get(), as_fftw(data), as_fftw(data));
     else fftw_mpi_execute_dft(forward_.get(), as_fftw(data), as_fftw(data));
 }
 
 void FftPlans::backward(cplx* data) const
 {
+    require_logic(which_ == Transforms::all, "FftPlans::backward on plans made for real transforms only");
     if (grid_.d() == 1) fftw_execute_dft(backward_.get(), as_fftw(data), as_fftw(data));
     else fftw_mpi_execute_dft(backward_.get(), as_fftw(data), as_fftw(data));
 }

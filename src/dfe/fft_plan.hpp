@@ -77,7 +77,10 @@ private:
  */
 class FftPlans {
 public:
-    FftPlans(const Grid& grid, PlannerEffort effort);
+    /** @brief Which transforms to plan: all four, or only r2c and c2r (padded convolution grids). */
+    enum class Transforms { all, real_only };
+
+    FftPlans(const Grid& grid, PlannerEffort effort, Transforms which = Transforms::all);
 
     /** @brief Physical complex layout → spectral layout, unnormalized. */
     void forward(cplx* data) const;
@@ -89,9 +92,12 @@ public:
     void c2r(double* data) const;
 
     [[nodiscard]] const Grid& grid() const { return grid_; }
+    [[nodiscard]] PlannerEffort effort() const { return effort_; }
 
 private:
     const Grid& grid_;
+    PlannerEffort effort_;
+    Transforms which_;
     Plan forward_, backward_, r2c_, c2r_;
 };
 

@@ -10,8 +10,9 @@ namespace dfe {
 ObservableEvaluator::ObservableEvaluator(const Convolver& convolver, double mu)
     : convolver_(convolver), plans_(convolver.plans()), mu_(mu),
       spectrum_(plans_.grid().alloc_complex()), work_(plans_.grid().alloc_complex()),
-      rho_hat_(plans_.grid().alloc_real()), conv_(plans_.grid().alloc_real())
+      rho_hat_(plans_.grid().alloc_real()), rho_real_(plans_.grid().alloc_real())
 {
+    for (int a = 0; a < plans_.grid().d(); ++a) grad_[static_cast<std::size_t>(a)] = Buffer<double>(plans_.grid().alloc_real());
     const Grid& grid = plans_.grid();
     const int d = grid.d();
     const auto n = static_cast<std::size_t>(grid.local_points());
@@ -36,23 +37,6 @@ ObservableEvaluator::ObservableEvaluator(const Convolver& convolver, double mu)
         for (std::size_t a = 0; a < static_cast<std::size_t>(d); ++a) k_odd_[a][m] = odd[a] * inv_points;
     });
 
-    // The half axis is the one layout axis marked `half`; a mode stands for itself and its
-    // conjugate partner unless its half index is 0 or N/2.
-    const Layout& half = grid.spectral_half();
-    const auto nh = static_cast<std::size_t>(half.count());
-    half_weight_.resize(nh);
-    for (int a = 0; a < d; ++a) grad_kernel_[static_cast<std::size_t>(a)].resize(nh);
-    std::size_t half_axis = 0;
-    for (std::size_t a = 0; a < 3; ++a)
-        if (half.axes[a].half) half_axis = a;
-    std::array<std::ptrdiff_t, 3> strides{half.axes[1].n * half.axes[2].n, half.axes[2].n, 1};
-    const auto v_hat = convolver.potential_multiplier();
-    grid.for_each_mode(half, [&](std::ptrdiff_t i, const auto&, const std::array<double, 3>& odd) {
-        const auto m = static_cast<std::size_t>(i);
-        const std::ptrdiff_t h = half.axes[half_axis].start + (i / strides[half_axis]) % half.axes[half_axis].n;
-        half_weight_[m] = (h == 0 || h == grid.N() / 2) ? 1.0 : 2.0;
-        for (std::size_t a = 0; a < static_cast<std::size_t>(d); ++a) grad_kernel_[a][m] = odd[a] * v_hat[m];
-    });
 }
 
 SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<double> density, double weight)
@@ -61,7 +45,6 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
     const auto d = static_cast<std::size_t>(grid.d());
     const auto n = rho_.size();
     const auto ns = k2_.size();
-    const auto nh = half_weight_.size();
 
     // Local partial sums, reduced in one allreduce at the end.
     enum { mass, v1, grad2, x_grad_im, interaction, x_dv, virial, count };
@@ -72,6 +55,7 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
         const double r = std::norm(phi[i]);
         rho_[i] = r;
         padded[real_index_[i]] = r;
+        rho_real_[real_index_[i]] = r;
         part[mass] += r;
         part[v1] += x2_[i] * r;
     }
@@ -94,27 +78,25 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
         double s = 0.0;
         for (std::size_t i = 0; i < n; ++i) s += xa[i] * (phi[i].real() * g[i].imag() - phi[i].imag() * g[i].real());
         part[x_grad_im] += s;
+        if (convolver_.free_space()) {
+            // ∂_aρ = 2 Re(conj(φ) ∂_aφ), for (∂_aV)*ρ = V*(∂_aρ) without a kink at the padded wrap.
+            double* gr = grad_[a].data();
+            for (std::size_t i = 0; i < n; ++i) gr[real_index_[i]] = 2.0 * (phi[i].real() * g[i].real() + phi[i].imag() * g[i].imag());
+        }
     }
 
-    // One r2c of ρ: the interaction and vterm by Parseval, (∂_aV)*ρ by one c2r each.
-    convolver_.to_spectrum(padded);
+    // One r2c of ρ; the convolver gives the Parseval sums of V and W and (∂_aV)*ρ.
+    plans_.r2c(padded);
     const auto* rho_hat = reinterpret_cast<const cplx*>(padded);
-    const auto v_hat = convolver_.potential_multiplier();
-    const auto w_hat = convolver_.virial_multiplier();
-    for (std::size_t i = 0; i < nh; ++i) {
-        const double p = half_weight_[i] * std::norm(rho_hat[i]);
-        part[interaction] += v_hat[i] * p;
-        part[virial] += w_hat[i] * p;
-    }
+    std::array<double*, 3> grad{grad_[0].data(), grad_[1].data(), grad_[2].data()};
+    const ConvolutionSums conv = convolver_.convolve_all(rho_hat, rho_real_.data(), std::span<double* const>(grad.data(), d));
+    part[interaction] = conv.v;
+    part[virial] = conv.v + 0.5 * conv.w;
     for (std::size_t a = 0; a < d; ++a) {
-        auto* c = reinterpret_cast<cplx*>(conv_.data());
-        const double* kernel = grad_kernel_[a].data();
-        for (std::size_t i = 0; i < nh; ++i) c[i] = rho_hat[i] * cplx(0.0, kernel[i]);
-        plans_.c2r(conv_.data());
         const double* xa = x_[a].data();
-        const double* conv = conv_.data();
+        const double* c = grad[a];
         double s = 0.0;
-        for (std::size_t i = 0; i < n; ++i) s += xa[i] * conv[real_index_[i]] * rho_[i];
+        for (std::size_t i = 0; i < n; ++i) s += xa[i] * c[real_index_[i]] * rho_[i];
         part[x_dv] += s;
     }
 

@@ -63,15 +63,14 @@ private:
     Buffer<cplx> spectrum_;  ///< φ̂
     Buffer<cplx> work_;      ///< ∂_a φ
     Buffer<double> rho_hat_; ///< ρ padded for r2c, then its half spectrum
-    Buffer<double> conv_;    ///< (∂_a V)*ρ, physical real layout
+    std::array<Buffer<double>, 3> grad_;  ///< ∂_aρ (free space), then (∂_a V)*ρ, physical real layout
+    Buffer<double> rho_real_; ///< ρ, physical real layout
     std::vector<double> rho_;                 ///< ρ, physical complex-layout order
     std::vector<std::ptrdiff_t> real_index_;  ///< physical point → index in the padded real layout
     std::array<std::vector<double>, 3> x_;    ///< coordinates x_a of every local point
     std::vector<double> x2_;                  ///< |x|²
     std::vector<double> k2_;                  ///< |k|² on the spectral layout
     std::array<std::vector<double>, 3> k_odd_;       ///< k_a/N^d, Nyquist zeroed, spectral layout
-    std::vector<double> half_weight_;                ///< 1 or 2 on the half spectrum
-    std::array<std::vector<double>, 3> grad_kernel_; ///< k_a V̂/N^d, Nyquist zeroed, half spectrum
 };
 
 /** @brief Multiplies φ by 1/‖φ‖ so that (L/N)^d Σ|φ|² = 1 (Collective). Returns the old norm. */
