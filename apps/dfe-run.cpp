@@ -4,9 +4,11 @@
 #include "dfe/ensemble.hpp"
 #include "dfe/environment.hpp"
 #include "dfe/error.hpp"
+#include "dfe/hypothesis.hpp"
 #include "dfe/run_file.hpp"
 #include "dfe/samples_file.hpp"
 #include "dfe/timeseries.hpp"
+#include "dfe/verdicts.hpp"
 #include "dfe/version.hpp"
 
 #include <boost/program_options.hpp>
@@ -37,6 +39,7 @@ constexpr int exit_input_error = 2;
 struct RawOptions {
     std::string config_file;
     long long seed = 1;
+    std::string radii;
 };
 
 po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
@@ -56,9 +59,13 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
     po::options_description physics("Equation i d_t phi + Laplacian phi = mu (V * |phi|^2) phi  (hbar = 1, 2m = 1)");
     physics.add_options()
         ("mu", po::value(&c.mu)->default_value(c.mu), "-1 focusing, +1 defocusing")
-        ("potential", po::value(&c.potential.name)->default_value(c.potential.name), "V: none | gaussian (lambda exp(-|x|^2/(2 s^2)))")
+        ("potential", po::value(&c.potential.name)->default_value(c.potential.name),
+         "V: none | gaussian (lambda exp(-|x|^2/(2 s^2))) | soft-power (lambda (|x|^2 + epsilon^2)^(-gamma/2), "
+         "free-space convolution) | power (lambda |x|^-gamma, d = 3, 0 < gamma < 3, truncated-kernel free-space convolution)")
         ("lambda", po::value(&c.potential.lambda)->default_value(c.potential.lambda), "potential strength lambda")
         ("s", po::value(&c.potential.s)->default_value(c.potential.s), "gaussian potential width s, in length units")
+        ("epsilon", po::value(&c.potential.epsilon)->default_value(c.potential.epsilon), "soft-power regularization epsilon, in length units")
+        ("gamma", po::value(&c.potential.gamma)->default_value(c.potential.gamma), "soft-power and power exponent gamma")
         ("sigma", po::value(&c.measure.sigma)->default_value(c.measure.sigma), "width sigma of the Gaussian initial state (pi sigma^2)^(-d/4) exp(-|x|^2/(2 sigma^2)), and the base width of the random measures, in length units");
     po::options_description measure("Initial de Finetti measure  sum_j w_j delta_{phi_j}");
     measure.add_options()
@@ -86,6 +93,13 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
          "output times at which gamma^(2) is formed and stored in run.h5: comma list of times, first, last, all, none")
         ("eigensolver", po::value(&c.eigensolver)->default_value(c.eigensolver),
          "lambda_max: dense (LAPACK on the M x M Gram matrix) | iterative (SLEPc, never forms it) | auto (dense for M <= 2000)");
+    po::options_description local("Localized virial (physics.md sections 5-7): psi_R(x) = R psi(|x|^2/R)");
+    local.add_options()
+        ("R", po::value(&raw.radii), "comma list of radii R (e.g. 1,2.5,4): adds loc_R, dloc_R, d2loc_R, II_R, III_R, IIIa_R, "
+                                     "IIIb_R, IV_R, margin_R per R and the verdicts table")
+        ("cutoff-order", po::value(&c.cutoff_order)->default_value(c.cutoff_order), "order k of the cutoff profile c (1 - ((s-2)/h)^2)^k (>= 3)")
+        ("cutoff-width", po::value(&c.cutoff_width)->default_value(c.cutoff_width), "half-width h of the cutoff profile's support [2-h, 2+h], 0 < h < 1")
+        ("radial-tol", po::value(&c.radial_tol)->default_value(c.radial_tol), "a sample counts as radial when its angular-momentum defect is below this");
     po::options_description time("Time integration (time in length units squared)");
     time.add_options()
         ("integrator", po::value(&c.integrator)->default_value(c.integrator), "strang (2nd order) | order4 (Yoshida composition of Strang steps)")
@@ -97,7 +111,7 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
     output.add_options()
         ("out", po::value(&c.out)->default_value(c.out), "output directory; receives timeseries.csv and run.h5");
     po::options_description all;
-    all.add(general).add(grid).add(physics).add(measure).add(time).add(parallel).add(output);
+    all.add(general).add(grid).add(physics).add(measure).add(time).add(parallel).add(local).add(output);
     return all;
 }
 
@@ -134,6 +148,7 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, std::vector<std::strin
     }
     if (raw.seed < 0) throw dfe::InputError("--seed must be >= 0 (got " + std::to_string(raw.seed) + ")");
     config.measure.seed = static_cast<std::uint64_t>(raw.seed);
+    if (!raw.radii.empty()) config.R = dfe::parse_radii(raw.radii, "--R");
     for (const char* name : {"d", "N", "L"})
         if (vm.count(name) && !vm[name].defaulted()) explicit_grid.emplace_back(name);
     if (!config.measure.samples_file.empty()) {
@@ -173,6 +188,18 @@ std::unique_ptr<dfe::Measure> make_measure(const dfe::Comm& world, dfe::RunConfi
     return dfe::make_file_measure(path, std::move(info));
 }
 
+/// The radii as the comma list --R takes, each as %g prints it.
+std::string radii_text(const std::vector<double>& R)
+{
+    std::string out;
+    for (double r : R) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%s%g", out.empty() ? "" : ",", r);
+        out += buf;
+    }
+    return out;
+}
+
 /// Every run parameter as a run.h5 attribute (names are the option names).
 std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, const dfe::Ensemble& ensemble, long gamma2_n)
 {
@@ -187,6 +214,12 @@ std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, const dfe::E
             A{"potential", c.potential.name},
             A{"lambda", c.potential.lambda},
             A{"s", c.potential.s},
+            A{"epsilon", c.potential.epsilon},
+            A{"gamma", c.potential.gamma},
+            A{"R", radii_text(c.R)},
+            A{"cutoff-order", static_cast<long long>(c.cutoff_order)},
+            A{"cutoff-width", c.cutoff_width},
+            A{"radial-tol", c.radial_tol},
             A{"sigma", c.measure.sigma},
             A{"integrator", c.integrator},
             A{"dt", c.dt},
@@ -279,13 +312,31 @@ int run(int argc, char** argv)
 
     const auto& grid = ensemble->grid();
     const auto& layout = ensemble->layout();
-    if (world.is_root())
-        std::printf("dfe-run %s: d = %d, N = %ld, L = %g, mu = %g, potential %s (lambda %g, s %g), %s, dt = %g, "
+    // The hypotheses of Theorem 1.2 for this potential and these radii (physics.md §8); the same on
+    // every rank (serial and deterministic).
+    const auto hypotheses = dfe::hypothesis_report(ensemble->potential(), config.R,
+                                                   1e3 * dfe::natural_length_scale(ensemble->potential()));
+    if (world.is_root()) {
+        std::printf("dfe-run %s: d = %d, N = %ld, L = %g, mu = %g, potential %s, %s, dt = %g, "
                     "t_end = %g\n  measure: %s\n  %d rank(s) in %d group(s) of %d, %zu sample(s)\n",
                     dfe::version, grid.d(), static_cast<long>(grid.N()), grid.L(), config.mu,
-                    config.potential.name.c_str(), config.potential.lambda, config.potential.s,
-                    config.integrator.c_str(), config.dt, config.t_end, ensemble->measure().provenance().c_str(),
-                    world.size(), layout.groups(), layout.ranks_per_sample(), layout.samples());
+                    ensemble->potential().describe().c_str(), config.integrator.c_str(), config.dt, config.t_end,
+                    ensemble->measure().provenance().c_str(), world.size(), layout.groups(), layout.ranks_per_sample(),
+                    layout.samples());
+        std::printf("%s", dfe::format_hypothesis_report(hypotheses).c_str());
+        if (!config.R.empty()) {
+            const dfe::Cutoff cutoff(config.cutoff_order, config.cutoff_width);
+            std::printf("  cutoff psi_R: profile order k = %d, half-width h = %g; transition layer of psi_R in grid spacings:",
+                        config.cutoff_order, config.cutoff_width);
+            for (double R : config.R) std::printf(" R = %g: %.1f", R, cutoff.layer_spacings(R, grid.dx()));
+            std::printf("\n");
+            for (double R : config.R)
+                if (cutoff.layer_spacings(R, grid.dx()) < dfe::min_layer_spacings)
+                    std::fprintf(stderr, "dfe-run: warning: R = %g: psi_R's transition layer is %.1f grid spacings wide "
+                                         "(< %g); its localized terms are under-resolved (increase N or R)\n",
+                                 R, cutoff.layer_spacings(R, grid.dx()), dfe::min_layer_spacings);
+        }
+    }
 
     double output_seconds = 0.0;
     const double start = MPI_Wtime();
@@ -294,13 +345,25 @@ int run(int argc, char** argv)
         if (world.is_root()) std::printf("wrote %s\n", config.write_samples.c_str());
     }
 
-    const auto columns = dfe::ensemble_columns();
+    const auto columns = dfe::ensemble_columns(config);
     const long gamma2_n = ensemble->gamma2().points_per_dim();
     dfe::TimeSeriesWriter writer(world, out_dir / "timeseries.csv", columns);
     dfe::RunFile run_file(out_dir / "run.h5", layout, grid, columns, ensemble->schedule().rows(),
                           ensemble->measure().weights(), gamma2_n, static_cast<long>(ensemble->gamma2_rows().size()),
                           run_attributes(config, *ensemble, gamma2_n));
+    {
+        const auto& h = hypotheses;
+        auto flag = [](bool b) { return static_cast<long long>(b ? 1 : 0); };
+        run_file.write_table("hypotheses", {{"R", h.R}, {"sup_1_7", h.h17_sup}, {"ratio_1_8", h.h18_ratio},
+                                            {"positive_1_6_lower", h.h16_positive_lower}, {"positive_1_6_upper", h.h16_positive_upper}},
+                             {dfe::Attribute{"holds", flag(h.holds)}, dfe::Attribute{"failing", h.failing},
+                              dfe::Attribute{"max_1_6", h.h16_max}, dfe::Attribute{"max_1_6_at", h.h16_max_at},
+                              dfe::Attribute{"holds_1_6", flag(h.h16_holds)}, dfe::Attribute{"holds_1_7", flag(h.h17_holds)},
+                              dfe::Attribute{"holds_1_8", flag(h.h18_holds)}, dfe::Attribute{"V_nonnegative", flag(h.v_nonnegative)},
+                              dfe::Attribute{"text", dfe::format_hypothesis_report(h)}});
+    }
     std::vector<std::vector<double>> rows;
+    dfe::VerdictTracker verdicts(config, grid.dx());
     long gamma2_written = 0;
     double last_progress = MPI_Wtime();
     output_seconds += MPI_Wtime() - start;
@@ -320,6 +383,7 @@ int run(int argc, char** argv)
         if (v.gamma2)
             run_file.write_gamma2(gamma2_written++, v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows);
         rows.push_back(row);
+        verdicts.add(v);
         const double now = MPI_Wtime();
         output_seconds += now - t0;
         const long total_steps = ensemble->schedule().total_steps;
@@ -332,6 +396,14 @@ int run(int argc, char** argv)
     });
     {
         const double t0 = MPI_Wtime();
+        if (!config.R.empty()) {
+            const auto& vd = verdicts.verdicts();
+            run_file.write_table("verdicts", dfe::verdict_columns(vd),
+                                 {dfe::Attribute{"energy0", vd.energy0}, dfe::Attribute{"rows", static_cast<long long>(vd.rows)},
+                                  dfe::Attribute{"smallest_R", vd.smallest_R ? *vd.smallest_R : std::nan("")},
+                                  dfe::Attribute{"text", dfe::format_verdicts(vd)}});
+            if (world.is_root()) dfe::write_verdicts_csv(out_dir / "verdicts.csv", vd);
+        }
         writer.commit();
         run_file.commit();
         output_seconds += MPI_Wtime() - t0;
@@ -347,7 +419,14 @@ int run(int argc, char** argv)
     if (world.is_root()) {
         print_table(rows, columns,
                     {"t", "mass", "energy", "V1", "d2V1", "vterm", "purity", "lambda_max", "fact_defect"});
-        std::printf("wrote %s and %s\n", (out_dir / "timeseries.csv").c_str(), (out_dir / "run.h5").c_str());
+        if (!config.R.empty()) {
+            std::vector<std::string> show{"t", "energy", "vterm"};
+            for (double R : config.R) show.push_back(dfe::localized_column("margin", R));
+            print_table(rows, columns, show);
+            std::printf("%s", dfe::format_verdicts(verdicts.verdicts()).c_str());
+        }
+        std::printf("wrote %s and %s%s\n", (out_dir / "timeseries.csv").c_str(), (out_dir / "run.h5").c_str(),
+                    config.R.empty() ? "" : (" and " + (out_dir / "verdicts.csv").string()).c_str());
         const long steps = ensemble->schedule().total_steps;
         // The slowest rank's time in each phase; they need not add up to the total exactly.
         std::printf("time: total %.3f s: evolution %.3f s, per-sample observables %.3f s, ensemble reductions "

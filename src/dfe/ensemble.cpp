@@ -8,18 +8,36 @@
 
 namespace dfe {
 
-std::vector<std::string> ensemble_columns()
+std::vector<std::string> ensemble_columns(const RunConfig& config)
 {
     std::vector<std::string> columns{"t"};
     for (auto c : sample_columns) columns.emplace_back(c);
+    columns.emplace_back("glassey_T");
+    for (double R : config.R) {
+        for (auto c : localized_names) columns.push_back(localized_column(c, R));
+        columns.push_back(localized_column("margin", R));
+    }
     for (auto c : ensemble_extra_columns) columns.emplace_back(c);
     return columns;
+}
+
+double glassey_time(double V1, double dV1, double E)
+{
+    if (!(E < 0.0)) return std::numeric_limits<double>::infinity();
+    // 8E t² + dV1 t + V1 = 0 with 8E < 0 and V1 ≥ 0: one root ≥ 0; the stable form of it.
+    const double disc = std::sqrt(dV1 * dV1 - 32.0 * E * V1);
+    return dV1 > 0.0 ? (-dV1 - disc) / (16.0 * E) : 2.0 * V1 / (disc - dV1);
 }
 
 std::vector<double> EnsembleValues::row_values() const
 {
     std::vector<double> row{t};
     for (double v : sums.values()) row.push_back(v);
+    row.push_back(glassey_T);
+    for (std::size_t r = 0; r < margin.size(); ++r) {
+        for (std::size_t c = 0; c < localized_count; ++c) row.push_back(sums.localized[r * localized_count + c]);
+        row.push_back(margin[r]);
+    }
     for (double v : {purity, lambda_max, fact_defect, admissibility_residual, symmetry_residual, gamma2_min})
         row.push_back(v);
     return row;
@@ -43,7 +61,9 @@ Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<M
       grid_(layout_.group(), config.d, config.N, config.L),
       plans_(grid_, parse_planner_effort(config.fftw_planner)), potential_(config.potential, config.d),
       convolver_(plans_, potential_), stepper_(convolver_, config.mu, make_composition(config.integrator), config.dt),
-      evaluator_(convolver_, config.mu),
+      evaluator_(convolver_, config.mu,
+                 LocalizedSpec{Cutoff(config.cutoff_order, config.cutoff_width), config.R,
+                               config.gamma2_grid > 0 ? config.gamma2_grid : default_gamma2_points(config.d, config.N)}),
       gram_(layout_, grid_, measure_->weights(), parse_eigen_method(config.eigensolver, measure_->size())),
       gamma2_(layout_, grid_, config.gamma2_grid > 0 ? config.gamma2_grid : default_gamma2_points(config.d, config.N),
               measure_->weights()),
@@ -80,12 +100,17 @@ EnsembleValues Ensemble::observe(long row)
     // on this slab in the same pass; then both are summed over the groups.
     per_sample_.clear();
     gamma1_.assign(static_cast<std::size_t>(grid_.local_points()), 0.0);
-    std::array<double, SampleObservables::count> sums{};
+    const std::size_t nloc = localized_count * config_.R.size();
+    std::vector<double> sums(SampleObservables::count + nloc, 0.0);
+    double radial = 0.0;
     for (std::size_t j = 0; j < pointers_.size(); ++j) {
         const double w = weights[layout_.first() + j];
         per_sample_.push_back(evaluator_.evaluate(pointers_[j], gamma1_, w));
-        const auto v = per_sample_.back().values();
+        const SampleObservables& o = per_sample_.back();
+        const auto v = o.values();
         for (std::size_t c = 0; c < v.size(); ++c) sums[c] += w * v[c];
+        for (std::size_t c = 0; c < nloc; ++c) sums[SampleObservables::count + c] += w * o.localized[c];
+        radial = std::max(radial, o.radial_defect);
     }
     const double arrived = MPI_Wtime();
     observable_seconds_ += arrived - start;
@@ -95,7 +120,27 @@ EnsembleValues Ensemble::observe(long row)
     const double evaluated = MPI_Wtime();
     wait_seconds_ += evaluated - arrived;
     layout_.cross().sum_in_place(sums);
-    out.sums = {sums[0], sums[1], sums[2], sums[3], sums[4], sums[5], sums[6], sums[7]};
+    out.sums.mass = sums[0];
+    out.sums.kinetic = sums[1];
+    out.sums.interaction = sums[2];
+    out.sums.energy = sums[3];
+    out.sums.V1 = sums[4];
+    out.sums.dV1 = sums[5];
+    out.sums.d2V1 = sums[6];
+    out.sums.vterm = sums[7];
+    out.sums.localized.assign(sums.begin() + SampleObservables::count, sums.end());
+    out.max_radial_defect = layout_.world().max(radial);
+    if (!have_initial_) {
+        // The run's t = 0 values (a restart would carry them over).
+        energy0_ = out.sums.energy;
+        V1_0_ = out.sums.V1;
+        dV1_0_ = out.sums.dV1;
+        have_initial_ = true;
+    }
+    out.energy0 = energy0_;
+    out.glassey_T = glassey_time(V1_0_, dV1_0_, energy0_);
+    for (std::size_t r = 0; r < config_.R.size(); ++r)
+        out.margin.push_back(out.sums.localized[r * localized_count + d2loc_i] - 4.0 * energy0_);
     layout_.cross().sum_in_place(gamma1_);
 
     const GramResult gram = gram_.reduce(sample_block());

@@ -30,14 +30,27 @@ namespace dfe {
 inline constexpr std::array<std::string_view, 6> ensemble_extra_columns{
     "purity", "lambda_max", "fact_defect", "admissibility_residual", "symmetry_residual", "gamma2_min"};
 
-/** @brief Every time-series column, in order: t, the sample columns, the extra columns. */
-std::vector<std::string> ensemble_columns();
+/**
+ * @brief Every time-series column, in order: t, the sample columns, glassey_T, for every R of the
+ * config loc_R, dloc_R, d2loc_R, II_R, III_R, IIIa_R, IIIb_R, IV_R, margin_R, then the extra columns.
+ */
+std::vector<std::string> ensemble_columns(const RunConfig& config);
+
+/**
+ * @brief The smallest t > 0 with V1 + dV1 t + 8E t² = 0 when E < 0 (the proof of Theorem 1.1),
+ * +inf otherwise. An upper bound on the lifespan only while vterm ≤ 0.
+ */
+double glassey_time(double V1, double dV1, double E);
 
 /** @brief Everything the ensemble reports at one output time. */
 struct EnsembleValues {
     long row = 0;
     double t = 0.0;
-    SampleObservables sums;  ///< Σ_j w_j × per-sample values
+    SampleObservables sums;  ///< Σ_j w_j × per-sample values (sums.localized: 8 per radius)
+    double glassey_T = 0.0;  ///< from V1, dV1 and E at t = 0
+    std::vector<double> margin;  ///< d2loc_R − 4E(0) per radius
+    double energy0 = 0.0;        ///< E(0), the ensemble energy at t = 0
+    double max_radial_defect = 0.0;  ///< largest radial_defect over all samples
     double purity = 0.0, lambda_max = 0.0, fact_defect = 0.0, admissibility_residual = 0.0;
     /// Evaluated on the explicit γ^(2), i.e. only at --gamma2-times; NaN at other rows.
     double symmetry_residual = 0.0, gamma2_min = 0.0;
@@ -69,6 +82,8 @@ public:
     [[nodiscard]] const Grid& grid() const { return grid_; }
     [[nodiscard]] const Measure& measure() const { return *measure_; }
     [[nodiscard]] const RunConfig& config() const { return config_; }
+    [[nodiscard]] const ObservableEvaluator& evaluator() const { return evaluator_; }
+    [[nodiscard]] const Potential& potential() const { return potential_; }
     [[nodiscard]] const Schedule& schedule() const { return schedule_; }
     [[nodiscard]] long step_count() const { return step_; }
     [[nodiscard]] double time() const { return static_cast<double>(step_) * config_.dt; }
@@ -115,6 +130,8 @@ private:
     std::vector<double> gamma1_;
     std::vector<SampleObservables> per_sample_;
     long step_ = 0;
+    bool have_initial_ = false;  ///< E, V1, dV1 at t = 0 recorded
+    double energy0_ = 0.0, V1_0_ = 0.0, dV1_0_ = 0.0;
     double evolution_seconds_ = 0.0;
     double observable_seconds_ = 0.0;
     double reduction_seconds_ = 0.0;

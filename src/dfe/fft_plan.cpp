@@ -34,9 +34,7 @@ Plan::Plan(fftw_plan plan, const char* what) : plan_(plan)
     if (plan == nullptr) throw Error(std::string("FFTW could not create the plan for ") + what);
 }
 
-namespace {
-
-unsigned flags_of(PlannerEffort effort)
+unsigned planner_flags(PlannerEffort effort)
 {
     switch (effort) {
     case PlannerEffort::estimate: return FFTW_ESTIMATE;
@@ -45,6 +43,8 @@ unsigned flags_of(PlannerEffort effort)
     }
     return FFTW_MEASURE;
 }
+
+namespace {
 
 fftw_complex* as_fftw(cplx* p) { return reinterpret_cast<fftw_complex*>(p); }
 
@@ -56,7 +56,7 @@ FftPlans::FftPlans(const Grid& grid, PlannerEffort effort, Transforms which)
     // Planning with MEASURE overwrites the arrays, so plan on scratch buffers of the grid's sizes.
     Buffer<cplx> scratch_c(which == Transforms::all ? grid.alloc_complex() : 1);
     Buffer<double> scratch_r(grid.alloc_real());
-    const unsigned flags = flags_of(effort);
+    const unsigned flags = planner_flags(effort);
     const int d = grid.d();
     const auto N = grid.N();
     const bool complex_plans = which == Transforms::all;

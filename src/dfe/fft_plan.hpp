@@ -34,6 +34,9 @@ enum class PlannerEffort { estimate, measure, patient };
 /** @brief Parses "estimate" | "measure" | "patient"; throws InputError otherwise. */
 PlannerEffort parse_planner_effort(const std::string& name);
 
+/** @brief FFTW's planner flag for an effort (FFTW_ESTIMATE, FFTW_MEASURE, FFTW_PATIENT). */
+unsigned planner_flags(PlannerEffort effort);
+
 /** @brief An fftw_malloc'ed, zero-initialized array of T (double or cplx). Move-only. */
 template <class T>
 class Buffer {

@@ -11,21 +11,40 @@
  *   V1          ∫ |x|² ρ
  *   dV1         4 Im ∫ conj(φ) x·∇φ
  *   d2V1        8 ‖∇φ‖² − 4μ ∫ ρ x·((∇V)*ρ)           (Prop 5.1)
- *   vterm       −4μ ∫ ρ ((V + ½ z·∇V)*ρ)               (= d2V1 − 16 E by the symmetry (6.1))
+ *   vterm       −4μ ∫ ρ ((V + ½ W)*ρ), W = z·∇V      (= d2V1 − 16 E by the symmetry (6.1))
+ * and for every localization radius R, with s = |x|²/R and ψ_R, F, ρ_cut of cutoff.hpp:
+ *   loc_R    ∫ ψ_R ρ
+ *   dloc_R   2 Im ∫ conj(φ) ∇ψ_R·∇φ = 4 Im ∫ ψ'(s) conj(φ) x·∇φ
+ *   II_R     −8 ∫ F(s) |∇φ|² − (16/R) ∫ ρ_cut(s) |x·∇φ|²        (F = 1 − ψ', ρ_cut = −ψ'')
+ *   IV_R     −∫ ψ_R Δ²ρ, Δ²ρ spectral (physics.md §7: equal to −∫ Δ²ψ_R ρ, far more accurate)
+ *   III_R    2μ ∫ ρ (W*ρ) − 4μ ∫ ρ ψ'(s) x·((∇V)*ρ)   (= 2μ ∫∫ γ^(2) a_R·∇V by the symmetry (6.1))
+ *   d2loc_R  8 ∫ ψ'|∇φ|² + (16/R) ∫ ψ''|x·∇φ|² + IV_R − 4μ ∫ ρ ψ'(s) x·((∇V)*ρ)
+ *   IIIa_R, IIIb_R  pair sums on the observation grid (pair_terms.hpp)
+ * so that d2loc_R = 16E + II_R + vterm + III_R + IV_R holds term by term (Lemma 6.1 for any state).
  * x is the plain coordinate of the box [−L/2, L/2)^d (no periodic wrap).
+ *
+ * radial_defect (not a column): √(Σ_{a<b} ∫|(x_a∂_b − x_b∂_a)φ|² / ∫|x|²|∇φ|²), zero iff φ is
+ * radial (angular momentum vanishes); in 1D ‖φ − φ(−·)‖/(2‖φ‖), zero iff φ is even.
  */
 #include "dfe/convolution.hpp"
+#include "dfe/cutoff.hpp"
+#include "dfe/pair_terms.hpp"
 
 #include <array>
+#include <memory>
 #include <span>
-#include <vector>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace dfe {
 
-/** @brief Values of one sample, in the order of `sample_columns`. */
+/** @brief Values of one sample, in the order of `sample_columns`, then the localized ones. */
 struct SampleObservables {
     double mass = 0, kinetic = 0, interaction = 0, energy = 0, V1 = 0, dV1 = 0, d2V1 = 0, vterm = 0;
+    /// localized_count values per radius, radius-major, in the order of `localized_names`.
+    std::vector<double> localized;
+    double radial_defect = 0.0;
 
     static constexpr std::size_t count = 8;
     [[nodiscard]] std::array<double, count> values() const
@@ -38,16 +57,32 @@ struct SampleObservables {
 inline constexpr std::array<std::string_view, SampleObservables::count> sample_columns{
     "mass", "kinetic", "interaction", "energy", "V1", "dV1", "d2V1", "vterm"};
 
+/** @brief The per-sample localized values for one R, in order (columns `<name>_R<R>`). */
+inline constexpr std::array<std::string_view, 8> localized_names{"loc", "dloc", "d2loc", "II", "III", "IIIa", "IIIb", "IV"};
+inline constexpr std::size_t localized_count = localized_names.size();
+enum LocalizedIndex : std::size_t { loc_i, dloc_i, d2loc_i, II_i, III_i, IIIa_i, IIIb_i, IV_i };
+
+/** @brief The column name of a localized quantity: name + "_R" + R as C's %g prints it (`loc_R4`, `II_R2.5`). */
+std::string localized_column(std::string_view name, double R);
+
+/** @brief What the localized terms need: the cutoff, the radii, the observation grid. */
+struct LocalizedSpec {
+    Cutoff cutoff;
+    std::vector<double> R;   ///< radii; empty: no localized terms
+    long obs_points = 0;     ///< observation grid points per dimension (divides N)
+};
+
 /**
  * @brief Evaluates SampleObservables; owns its work buffers and coordinate tables, so evaluation
  * allocates nothing and runs flat loops. Per sample it costs one forward and d backward complex
- * FFTs and one r2c plus d c2r transforms: the interaction and vterm are Parseval sums on the half
- * spectrum of ρ, Σ_n ρ_n (K*ρ)_n = N^{−d} Σ_k K̂(k) |ρ̂_k|², with weight 2 for the half-spectrum
- * modes that stand for a conjugate pair.
+ * FFTs and one r2c plus d c2r transforms (plus one c2r for Δ²ρ and the observation-grid
+ * convolutions when radii are given): the interaction and vterm are Parseval sums on the half
+ * spectrum of ρ.
  */
 class ObservableEvaluator {
 public:
-    ObservableEvaluator(const Convolver& convolver, double mu);
+    ObservableEvaluator(const Convolver& convolver, double mu, LocalizedSpec localized = {});
+    ~ObservableEvaluator();
 
     /**
      * @brief Observables of φ (physical layout, unchanged). Collective on the grid's communicator.
@@ -56,21 +91,33 @@ public:
      */
     [[nodiscard]] SampleObservables evaluate(const cplx* phi, std::span<double> density = {}, double weight = 0.0);
 
+    [[nodiscard]] const LocalizedSpec& localized() const { return spec_; }
+
 private:
     const Convolver& convolver_;
     const FftPlans& plans_;
     double mu_;
+    LocalizedSpec spec_;
+    std::unique_ptr<PairTerms> pairs_;
     Buffer<cplx> spectrum_;  ///< φ̂
-    Buffer<cplx> work_;      ///< ∂_a φ
+    std::array<Buffer<cplx>, 3> work_;    ///< ∂_a φ
     Buffer<double> rho_hat_; ///< ρ padded for r2c, then its half spectrum
     std::array<Buffer<double>, 3> grad_;  ///< ∂_aρ (free space), then (∂_a V)*ρ, physical real layout
     Buffer<double> rho_real_; ///< ρ, physical real layout
+    Buffer<double> bilap_;    ///< Δ²ρ, physical real layout
     std::vector<double> rho_;                 ///< ρ, physical complex-layout order
     std::vector<std::ptrdiff_t> real_index_;  ///< physical point → index in the padded real layout
     std::array<std::vector<double>, 3> x_;    ///< coordinates x_a of every local point
     std::vector<double> x2_;                  ///< |x|²
     std::vector<double> k2_;                  ///< |k|² on the spectral layout
     std::array<std::vector<double>, 3> k_odd_;       ///< k_a/N^d, Nyquist zeroed, spectral layout
+    std::vector<double> k4_;                  ///< |k|⁴/N^d on the half spectrum
+    // Per point and radius (radius-major): ψ_R, ψ'(s), (16/R) ψ''(s).
+    std::vector<double> psi_, dpsi_, h2_;
+    // Per point scratch for the localized sums.
+    std::vector<double> im_xg_, grad_pt_, xg2_, xdv_;
+    std::vector<double> pair_out_;
+    std::vector<double> part_;
 };
 
 /** @brief Multiplies φ by 1/‖φ‖ so that (L/N)^d Σ|φ|² = 1 (Collective). Returns the old norm. */

@@ -1,5 +1,6 @@
 #include "dfe/run_config.hpp"
 
+#include "dfe/cutoff.hpp"
 #include "dfe/error.hpp"
 #include "dfe/fft_plan.hpp"
 #include "dfe/split_step.hpp"
@@ -37,6 +38,23 @@ long whole_steps(double span, double dt, const std::string& what)
     return static_cast<long>(n);
 }
 
+/// The items of a comma list, blanks trimmed; an empty text gives no items.
+std::vector<std::string> split_list(const std::string& text)
+{
+    std::vector<std::string> items;
+    if (text.find_first_not_of(" \t") == std::string::npos) return items;
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+        const std::size_t end = std::min(text.find(',', begin), text.size());
+        std::string item = text.substr(begin, end - begin);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        items.push_back(item);
+        begin = end + 1;
+    }
+    return items;
+}
+
 }  // namespace
 
 Schedule validate(const RunConfig& c)
@@ -63,6 +81,10 @@ Schedule validate(const RunConfig& c)
     require(c.output_dt > 0.0, "--output-dt must be positive (got " + show(c.output_dt) + ")");
     require(!c.out.empty(), "--out must name a directory");
     (void)Potential(c.potential, c.d);
+    (void)Cutoff(c.cutoff_order, c.cutoff_width);
+    for (double R : c.R) require(std::isfinite(R) && R > 0.0, "--R: every radius must be positive and finite (got " + show(R) + ")");
+    finite(c.radial_tol, "--radial-tol");
+    require(c.radial_tol > 0.0, "--radial-tol must be positive (got " + show(c.radial_tol) + ")");
     (void)make_composition(c.integrator);
     (void)parse_planner_effort(c.fftw_planner);
 
@@ -74,6 +96,20 @@ Schedule validate(const RunConfig& c)
     return s;
 }
 
+std::vector<double> parse_radii(const std::string& text, const std::string& option)
+{
+    std::vector<double> out;
+    for (const std::string& item : split_list(text)) {
+        char* stop = nullptr;
+        const double R = std::strtod(item.c_str(), &stop);
+        require(!item.empty() && stop != item.c_str() && *stop == '\0' && std::isfinite(R) && R > 0.0,
+                option + ": '" + item + "' is not a positive number (expected a comma list like 1,2.5,4)");
+        require(std::find(out.begin(), out.end(), R) == out.end(), option + ": " + item + " is listed twice");
+        out.push_back(R);
+    }
+    return out;
+}
+
 double row_time(const RunConfig& c, const Schedule& s, long row)
 {
     return static_cast<double>(std::min(row * s.steps_per_output, s.total_steps)) * c.dt;
@@ -83,14 +119,7 @@ std::vector<long> gamma2_rows(const RunConfig& c, const Schedule& s)
 {
     const long rows = s.rows();
     std::vector<long> out;
-    std::string text = c.gamma2_times;
-    std::size_t begin = 0;
-    while (begin <= text.size()) {
-        const std::size_t end = std::min(text.find(',', begin), text.size());
-        std::string item = text.substr(begin, end - begin);
-        item.erase(0, item.find_first_not_of(" \t"));
-        item.erase(item.find_last_not_of(" \t") + 1);
-        begin = end + 1;
+    for (const std::string& item : split_list(c.gamma2_times)) {
         if (item.empty() || item == "none") continue;
         if (item == "first") { out.push_back(0); continue; }
         if (item == "last") { out.push_back(rows - 1); continue; }

@@ -33,7 +33,17 @@ struct RunConfig {
     std::string gamma2_times = "first,last";  ///< when to form and store γ^(2): times, first, last, all, none
     std::string eigensolver = "auto";         ///< lambda_max: auto | dense | iterative
     std::string write_samples;  ///< if set, the initial measure is written to this samples file
+    std::vector<double> R;      ///< localization radii of ψ_R (--R); empty: no localized columns
+    int cutoff_order = 10;      ///< k of the cutoff profile (--cutoff-order)
+    double cutoff_width = 0.9;  ///< h of the cutoff profile (--cutoff-width)
+    double radial_tol = 1e-6;   ///< a sample is radial when its radial_defect is below this (--radial-tol)
 };
+
+/**
+ * @brief Parses a comma list of positive radii ("1,2.5,4"); throws InputError naming `option` and
+ * the bad item. Duplicates are an error (they would give duplicate column names).
+ */
+std::vector<double> parse_radii(const std::string& text, const std::string& option);
 
 /** @brief When to write: every `steps_per_output` steps and at the last step. */
 struct Schedule {

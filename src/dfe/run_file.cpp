@@ -201,6 +201,22 @@ void RunFile::write_gamma2(long k, double t, long row_start, long row_count, std
     h5::write_slab(s.gamma2_times.get(), s.world.is_root() ? h5::Slab{{to_hsize(k)}, {1}} : h5::Slab{}, &t);
 }
 
+void RunFile::write_table(const std::string& name,
+                          const std::vector<std::pair<std::string, std::vector<double>>>& columns,
+                          const std::vector<Attribute>& attributes)
+{
+    State& s = *state_;
+    const h5::Handle group = h5::create_group(s.file.get(), name);
+    for (const Attribute& a : attributes)
+        std::visit([&](const auto& value) { h5::write_attribute(group.get(), a.name, value); }, a.value);
+    for (const auto& [column, values] : columns) {
+        const hsize_t n = values.size();
+        const h5::Handle set = h5::create_dataset(group.get(), column, std::array{n});
+        if (n > 0)  // an empty dataset has no storage to write to
+            h5::write_slab(set.get(), s.world.is_root() ? h5::Slab{{0}, {n}} : h5::Slab{}, values.data());
+    }
+}
+
 void RunFile::commit()
 {
     State& s = *state_;

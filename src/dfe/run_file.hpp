@@ -16,6 +16,9 @@
  *                                                     in C order (axis 1 = first coordinate)
  *   /gamma2/times          float64 (T2,)
  *   /gamma2/x              float64 (n,)               observation grid coordinates per axis
+ *   /hypotheses            the potential's hypothesis report (hypothesis.hpp): datasets R, sup_1_7,
+ *                          ratio_1_8 (one entry per radius); attributes for (1.6), V >= 0, the text
+ *   /verdicts              the verdicts per radius (verdicts.hpp): one dataset per verdicts.csv column
  * Written to `path`.tmp and renamed by commit(); a RunFile destroyed without commit removes its
  * temporary file, so a crash never leaves a run.h5 that looks complete.
  */
@@ -26,6 +29,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -70,6 +74,12 @@ public:
      * n^d × n^d matrix, row-major in `values` (ranks may own no rows) (Collective).
      */
     void write_gamma2(long k, double t, long row_start, long row_count, std::span<const double> values);
+    /**
+     * @brief A group `name` of 1D float64 datasets (one per column, all the same length) and
+     * attributes; the values must be the same on every rank (Collective).
+     */
+    void write_table(const std::string& name, const std::vector<std::pair<std::string, std::vector<double>>>& columns,
+                     const std::vector<Attribute>& attributes);
     /** @brief Closes the file and renames it into place (Collective). */
     void commit();
 
