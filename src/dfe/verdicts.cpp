@@ -112,14 +112,14 @@ std::string format_verdicts(const Verdicts& v)
     std::snprintf(line, sizeof line, "  every sample radial at t = 0 (defect <= %.1e): %s (largest defect %.3g)\n",
                   v.radial_tol, yes(v.radial), v.max_radial_defect);
     s += line;
-    std::snprintf(line, sizeof line, "%10s %9s %14s %10s %12s %10s %12s %10s\n", "R", "layer/dx", "max margin_R",
+    std::snprintf(line, sizeof line, "%10s %10s %14s %12s %19s %10s %11s %11s\n", "R", "layer/dx", "max margin_R",
                   "IIIa<=4|E0|", "IIIb<=4|E0|+|II|/2", "IV<=4|E0|", "d2loc<=4E0", "first fail");
     s += line;
     for (const RadiusVerdict& r : v.radii) {
         char fail[32];
         if (r.first_failure_t < 0) std::snprintf(fail, sizeof fail, "-");
         else std::snprintf(fail, sizeof fail, "t=%g", r.first_failure_t);
-        std::snprintf(line, sizeof line, "%10g %9.1f%s %14.6g %10s %12s %10s %12s %10s\n", r.R, r.layer_spacings,
+        std::snprintf(line, sizeof line, "%10g %9.1f%s %14.6g %12s %19s %10s %11s %11s\n", r.R, r.layer_spacings,
                       r.resolved ? " " : "!", r.max_margin, yes(r.IIIa_bound), yes(r.IIIb_bound), yes(r.IV_bound),
                       yes(r.d2loc_bound), fail);
         s += line;
