@@ -1,12 +1,14 @@
 // dfe-run: evolve a de Finetti ensemble by the Hartree flow and write its observables.
 // This file turns options into a dfe::RunConfig and a measure, runs the ensemble, writes its outputs
 // and reports; it is the one place that names MPI_COMM_WORLD.
+#include "dfe/checkpoint.hpp"
 #include "dfe/ensemble.hpp"
 #include "dfe/environment.hpp"
 #include "dfe/error.hpp"
 #include "dfe/hypothesis.hpp"
 #include "dfe/run_file.hpp"
 #include "dfe/samples_file.hpp"
+#include "dfe/signals.hpp"
 #include "dfe/timeseries.hpp"
 #include "dfe/verdicts.hpp"
 #include "dfe/version.hpp"
@@ -34,12 +36,18 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int exit_input_error = 2;
+/// Stopped by SIGUSR1 or SIGTERM after writing a checkpoint: resume with --restart.
+constexpr int exit_checkpointed = 3;
 
 /// Option values that need checks or conversions before they enter the RunConfig.
 struct RawOptions {
     std::string config_file;
     long long seed = 1;
     std::string radii;
+    std::string checkpoint;       ///< --checkpoint; default DIR/checkpoint.h5
+    double checkpoint_every = 0;  ///< --checkpoint-every (simulated time; 0: on signals only)
+    std::string restart;          ///< --restart
+    long check_steps = 100;       ///< --check-steps
 };
 
 po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
@@ -109,17 +117,25 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
         ("fftw-planner", po::value(&c.fftw_planner)->default_value(c.fftw_planner), "FFTW planner effort: estimate | measure | patient");
     po::options_description output("Output");
     output.add_options()
-        ("out", po::value(&c.out)->default_value(c.out), "output directory; receives timeseries.csv and run.h5");
+        ("out", po::value(&c.out)->default_value(c.out), "output directory; receives timeseries.csv, run.h5, timing.csv (and verdicts.csv with --R)");
+    po::options_description checkpoints("Checkpoints (on SIGUSR1 or SIGTERM the run checkpoints and exits with code 3)");
+    checkpoints.add_options()
+        ("checkpoint", po::value(&raw.checkpoint), "checkpoint file (default: OUT/checkpoint.h5), written to FILE.tmp and renamed")
+        ("checkpoint-every", po::value(&raw.checkpoint_every)->default_value(raw.checkpoint_every),
+         "simulated time between checkpoints, a multiple of --output-dt; 0: only on signals")
+        ("restart", po::value(&raw.restart), "continue the run of this checkpoint; give the run's other options again "
+                                             "(physics options must match the checkpoint; --out, --ranks-per-sample, --fftw-planner may change)")
+        ("check-steps", po::value(&raw.check_steps)->default_value(raw.check_steps),
+         "steps between checks for a stop signal (the run stops within this many steps per sample of a rank)");
     po::options_description all;
-    all.add(general).add(grid).add(physics).add(measure).add(time).add(parallel).add(local).add(output);
+    all.add(general).add(grid).add(physics).add(measure).add(time).add(parallel).add(local).add(output).add(checkpoints);
     return all;
 }
 
 /// Parses argv and the config file into `config`; returns false when the run should stop (help).
 /// `explicit_grid` receives the names among d, N, L that the user set (they must match a samples file).
-bool parse(int argc, char** argv, dfe::RunConfig& config, std::vector<std::string>& explicit_grid, bool root)
+bool parse(int argc, char** argv, dfe::RunConfig& config, RawOptions& raw, std::vector<std::string>& explicit_grid, bool root)
 {
-    RawOptions raw;
     const auto options = make_options(config, raw);
     po::variables_map vm;
     try {
@@ -149,6 +165,10 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, std::vector<std::strin
     if (raw.seed < 0) throw dfe::InputError("--seed must be >= 0 (got " + std::to_string(raw.seed) + ")");
     config.measure.seed = static_cast<std::uint64_t>(raw.seed);
     if (!raw.radii.empty()) config.R = dfe::parse_radii(raw.radii, "--R");
+    if (!std::isfinite(raw.checkpoint_every) || raw.checkpoint_every < 0)
+        throw dfe::InputError("--checkpoint-every must be >= 0 (got " + std::to_string(raw.checkpoint_every) + ")");
+    if (raw.check_steps < 1) throw dfe::InputError("--check-steps must be >= 1 (got " + std::to_string(raw.check_steps) + ")");
+    if (raw.checkpoint.empty()) raw.checkpoint = (fs::path(config.out) / "checkpoint.h5").string();
     for (const char* name : {"d", "N", "L"})
         if (vm.count(name) && !vm[name].defaulted()) explicit_grid.emplace_back(name);
     if (!config.measure.samples_file.empty()) {
@@ -201,12 +221,13 @@ std::string radii_text(const std::vector<double>& R)
 }
 
 /// Every run parameter as a run.h5 attribute (names are the option names).
-std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, const dfe::Ensemble& ensemble, long gamma2_n)
+std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, int ranks, std::size_t samples, long gamma2_n,
+                                          const std::string& provenance)
 {
     using A = dfe::Attribute;
     return {A{"version", std::string(dfe::version)},
             A{"git_revision", std::string(dfe::git_revision)},
-            A{"measure", ensemble.measure().provenance()},
+            A{"measure", provenance},
             A{"d", static_cast<long long>(c.d)},
             A{"N", static_cast<long long>(c.N)},
             A{"L", c.L},
@@ -227,11 +248,51 @@ std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, const dfe::E
             A{"output-dt", c.output_dt},
             A{"fftw-planner", c.fftw_planner},
             A{"ranks-per-sample", static_cast<long long>(c.ranks_per_sample)},
-            A{"ranks", static_cast<long long>(ensemble.layout().world().size())},
-            A{"samples", static_cast<long long>(ensemble.layout().samples())},
+            A{"ranks", static_cast<long long>(ranks)},
+            A{"samples", static_cast<long long>(samples)},
             A{"gamma2-grid", static_cast<long long>(gamma2_n)},
             A{"gamma2-times", c.gamma2_times},
             A{"eigensolver", c.eigensolver}};
+}
+
+/// The parameters a checkpoint must agree on, as "name = value" lines: every run attribute except
+/// the build (checked on its own) and what may change between runs (ranks, layout, planner).
+std::string checkpoint_parameters(const std::vector<dfe::Attribute>& attributes)
+{
+    std::string out;
+    for (const auto& a : attributes) {
+        if (a.name == "version" || a.name == "git_revision" || a.name == "ranks" || a.name == "ranks-per-sample" ||
+            a.name == "fftw-planner")
+            continue;
+        std::visit(
+            [&](const auto& v) {
+                std::ostringstream s;
+                s.precision(17);
+                s << v;
+                out += a.name + " = " + s.str() + "\n";
+            },
+            a.value);
+    }
+    return out;
+}
+
+/// DIR/timing.csv: one header line and one row of the run's timing figures (root only; tmp + rename).
+void write_timing(const fs::path& path, const std::vector<std::pair<std::string, double>>& values)
+{
+    const fs::path tmp = path.string() + ".tmp";
+    {
+        std::ofstream out(tmp);
+        for (std::size_t i = 0; i < values.size(); ++i) out << (i ? "," : "") << values[i].first;
+        out << '\n';
+        char cell[40];
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            std::snprintf(cell, sizeof cell, "%.9g", values[i].second);
+            out << (i ? "," : "") << cell;
+        }
+        out << '\n';
+        if (!out.flush()) throw dfe::Error("cannot write " + tmp.string());
+    }
+    fs::rename(tmp, path);
 }
 
 /// Runs `f` on every rank and agrees on its input errors (dfe::collectively): if any rank threw
@@ -278,19 +339,45 @@ void print_table(const std::vector<std::vector<double>>& rows, const std::vector
 
 int run(int argc, char** argv)
 {
+    // From the start: a stop signal during set-up stops the run after its first chunk of steps.
+    const dfe::StopSignals signals;
     const dfe::Comm world(MPI_COMM_WORLD);
     dfe::RunConfig config;
     std::vector<std::string> explicit_grid;
     bool go = true;
-    if (!agree(world, [&] { go = parse(argc, argv, config, explicit_grid, world.is_root()); })) return exit_input_error;
+    RawOptions raw;
+    if (!agree(world, [&] { go = parse(argc, argv, config, raw, explicit_grid, world.is_root()); })) return exit_input_error;
     if (!go) return 0;
 
     // Validate and build everything before any file is created: bad input leaves no output.
     std::optional<dfe::Ensemble> ensemble;
+    std::optional<dfe::CheckpointInfo> resume;
+    std::string provenance, parameters;
+    long checkpoint_rows = 0;  // output rows between checkpoints
     if (!agree(world, [&] {
-            (void)dfe::validate(config);  // every rank reaches the same verdict: no agreement needed
+            const dfe::Schedule schedule = dfe::validate(config);  // every rank reaches the same verdict
+            if (raw.checkpoint_every > 0) {
+                const double ratio = raw.checkpoint_every / config.output_dt;
+                checkpoint_rows = std::lround(ratio);
+                if (checkpoint_rows < 1 || std::abs(ratio - static_cast<double>(checkpoint_rows)) > 1e-9 * ratio)
+                    throw dfe::InputError("--checkpoint-every must be a whole multiple of --output-dt");
+            }
+            (void)schedule;
             auto measure = make_measure(world, config, explicit_grid);
+            provenance = measure->provenance();
+            const long gamma2_n = config.gamma2_grid > 0 ? config.gamma2_grid : dfe::default_gamma2_points(config.d, config.N);
+            parameters = checkpoint_parameters(run_attributes(config, world.size(), measure->size(), gamma2_n, provenance));
+            if (!raw.restart.empty()) {
+                resume = dfe::read_checkpoint_info(world, raw.restart);
+                if (resume->version != dfe::version || resume->git_revision != dfe::git_revision)
+                    throw dfe::InputError("checkpoint '" + raw.restart + "' was made by dfe-run " + resume->version + " (" +
+                                          resume->git_revision + "), this is " + dfe::version + " (" + dfe::git_revision + ")");
+                dfe::require_same_parameters(resume->parameters, parameters, raw.restart);
+                // The fields at the checkpoint replace the initial measure (same weights, same size).
+                measure = dfe::make_file_measure(raw.restart, resume->samples);
+            }
             ensemble.emplace(world, config, std::move(measure));
+            if (resume) ensemble->restore(resume->state);
         }))
         return exit_input_error;
     const fs::path out_dir = config.out;
@@ -302,11 +389,18 @@ int run(int argc, char** argv)
                     throw dfe::InputError("--write-samples '" + config.write_samples +
                                           "': its directory does not exist or is not writable");
             }
+            // Found now, not at the first checkpoint hours later, and before anything is created.
+            const fs::path checkpoint_dir = fs::absolute(raw.checkpoint).parent_path();
+            if (checkpoint_dir != fs::absolute(out_dir) &&
+                (!fs::is_directory(checkpoint_dir) || access(checkpoint_dir.c_str(), W_OK) != 0))
+                throw dfe::InputError("--checkpoint '" + raw.checkpoint + "': its directory does not exist or is not writable");
             std::error_code ec;
             fs::create_directories(out_dir, ec);
             if (ec || !fs::is_directory(out_dir))
                 throw dfe::InputError("--out '" + out_dir.string() + "' is not a writable directory" +
                                       (ec ? ": " + ec.message() : ""));
+            if (access(fs::absolute(out_dir).c_str(), W_OK) != 0)
+                throw dfe::InputError("--out '" + out_dir.string() + "' is not writable");
         }))
         return exit_input_error;
 
@@ -350,7 +444,7 @@ int run(int argc, char** argv)
     dfe::TimeSeriesWriter writer(world, out_dir / "timeseries.csv", columns);
     dfe::RunFile run_file(out_dir / "run.h5", layout, grid, columns, ensemble->schedule().rows(),
                           ensemble->measure().weights(), gamma2_n, static_cast<long>(ensemble->gamma2_rows().size()),
-                          run_attributes(config, *ensemble, gamma2_n));
+                          run_attributes(config, world.size(), layout.samples(), gamma2_n, provenance));
     {
         const auto& h = hypotheses;
         auto flag = [](bool b) { return static_cast<long long>(b ? 1 : 0); };
@@ -364,11 +458,29 @@ int run(int argc, char** argv)
     }
     std::vector<std::vector<double>> rows;
     dfe::VerdictTracker verdicts(config, grid.dx());
-    long gamma2_written = 0;
+    // What the run record has received, for checkpoints; a restart begins with the checkpoint's.
+    dfe::RunHistory history;
+    if (resume) {
+        history = dfe::read_history(raw.restart, *resume, layout, grid);
+        history.replay(run_file);
+        for (const auto& row : history.rows) {
+            writer.write_row(row);
+            rows.push_back(row);
+            verdicts.add_row(row, resume->state.energy0, resume->state.radial_defect0);
+        }
+        if (world.is_root())
+            std::printf("  restarted from %s at t = %g (step %ld, %zu rows already written)\n", raw.restart.c_str(),
+                        ensemble->time(), ensemble->step_count(), history.rows.size());
+    }
+    long gamma2_written = static_cast<long>(history.gamma2.size());
+    const bool keeps_gamma1 = layout.group_index() == 0;
     double last_progress = MPI_Wtime();
     output_seconds += MPI_Wtime() - start;
 
-    ensemble->run([&](const dfe::EnsembleValues& v) {
+    auto checkpoint = [&] {
+        dfe::write_checkpoint(raw.checkpoint, *ensemble, parameters, columns, history);
+    };
+    const bool finished = ensemble->run([&](const dfe::EnsembleValues& v) {
         const double t0 = MPI_Wtime();
         const auto row = v.row_values();
         writer.write_row(row);
@@ -380,10 +492,21 @@ int run(int argc, char** argv)
             energy.push_back(o.energy);
         }
         run_file.write_sample_values(v.row, mass, energy);
-        if (v.gamma2)
+        if (v.gamma2) {
             run_file.write_gamma2(gamma2_written++, v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows);
+            history.gamma2.push_back({v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows});
+        }
+        history.rows.push_back(row);
+        history.gamma1.push_back(keeps_gamma1 ? std::vector<double>(ensemble->gamma1_local().begin(), ensemble->gamma1_local().end())
+                                              : std::vector<double>{});  // group 0 alone writes γ^(1)
+        history.mass.push_back(mass);
+        history.energy.push_back(energy);
         rows.push_back(row);
         verdicts.add(v);
+        if (checkpoint_rows > 0 && v.row > 0 && v.row % checkpoint_rows == 0 && v.row + 1 < ensemble->schedule().rows()) {
+            checkpoint();
+            if (world.is_root()) std::fprintf(stderr, "  checkpoint at t = %g written to %s\n", v.t, raw.checkpoint.c_str());
+        }
         const double now = MPI_Wtime();
         output_seconds += now - t0;
         const long total_steps = ensemble->schedule().total_steps;
@@ -393,7 +516,18 @@ int run(int argc, char** argv)
                          now - start, (now - start) * (1.0 - done) / done);
             last_progress = now;
         }
-    });
+    }, [&] { return world.max(static_cast<double>(dfe::StopSignals::received())) > 0.0; }, raw.check_steps);
+    if (!finished) {
+        // Stopped by a signal at a chunk boundary: the same state on every rank. The partial
+        // timeseries.csv and run.h5 are removed (their .tmp files); the checkpoint holds everything.
+        checkpoint();
+        if (world.is_root())
+            std::fprintf(stderr, "dfe-run: stopped by signal %s at t = %g (step %ld of %ld); checkpoint written to %s; "
+                                 "resume with --restart %s (exit code %d)\n",
+                         dfe::StopSignals::name(dfe::StopSignals::received()), ensemble->time(), ensemble->step_count(),
+                         ensemble->schedule().total_steps, raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_checkpointed);
+        return exit_checkpointed;
+    }
     {
         const double t0 = MPI_Wtime();
         if (!config.R.empty()) {
@@ -428,6 +562,13 @@ int run(int argc, char** argv)
         std::printf("wrote %s and %s%s\n", (out_dir / "timeseries.csv").c_str(), (out_dir / "run.h5").c_str(),
                     config.R.empty() ? "" : (" and " + (out_dir / "verdicts.csv").string()).c_str());
         const long steps = ensemble->schedule().total_steps;
+        const double per_step = steps > 0 ? 1e3 * evolution / static_cast<double>(steps) / static_cast<double>(layout.count(0)) : 0.0;
+        write_timing(out_dir / "timing.csv", {{"ranks", world.size()}, {"ranks_per_sample", layout.ranks_per_sample()},
+                                             {"groups", static_cast<double>(layout.groups())}, {"samples", static_cast<double>(layout.samples())},
+                                             {"d", grid.d()}, {"N", static_cast<double>(grid.N())}, {"steps", static_cast<double>(steps)},
+                                             {"total_s", total}, {"evolution_s", evolution}, {"observables_s", observables},
+                                             {"reductions_s", reductions}, {"wait_s", wait}, {"output_s", output},
+                                             {"ms_per_step_per_sample", per_step}});
         // The slowest rank's time in each phase; they need not add up to the total exactly.
         std::printf("time: total %.3f s: evolution %.3f s, per-sample observables %.3f s, ensemble reductions "
                     "%.3f s (%.1f%% of the run), waiting for other ranks %.3f s, output %.3f s; "

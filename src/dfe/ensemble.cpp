@@ -131,10 +131,11 @@ EnsembleValues Ensemble::observe(long row)
     out.sums.localized.assign(sums.begin() + SampleObservables::count, sums.end());
     out.max_radial_defect = layout_.world().max(radial);
     if (!have_initial_) {
-        // The run's t = 0 values (a restart would carry them over).
+        // The run's t = 0 values (a restart carries them over).
         energy0_ = out.sums.energy;
         V1_0_ = out.sums.V1;
         dV1_0_ = out.sums.dV1;
+        radial0_ = out.max_radial_defect;
         have_initial_ = true;
     }
     out.energy0 = energy0_;
@@ -162,14 +163,47 @@ EnsembleValues Ensemble::observe(long row)
     return out;
 }
 
-void Ensemble::run(const std::function<void(const EnsembleValues&)>& on_output)
+bool Ensemble::run(const std::function<void(const EnsembleValues&)>& on_output, const std::function<bool()>& stop_now,
+                   long chunk_steps)
 {
-    long row = 0;
-    on_output(observe(row));
-    while (step_ < schedule_.total_steps) {
-        advance(std::min(schedule_.steps_per_output, schedule_.total_steps - step_));
-        on_output(observe(++row));
+    const long per_output = schedule_.steps_per_output;
+    const long chunk = chunk_steps > 0 ? std::min(chunk_steps, per_output) : per_output;
+    // next_row_ moves on before on_output, so that a checkpoint written there resumes after the row.
+    if (next_row_ == 0) {
+        const EnsembleValues first = observe(0);
+        next_row_ = 1;
+        on_output(first);
     }
+    while (step_ < schedule_.total_steps) {
+        const long row_start = (next_row_ - 1) * per_output;
+        const long target = std::min(next_row_ * per_output, schedule_.total_steps);
+        while (step_ < target) {
+            // Chunks start at row_start + k·chunk, wherever the run was resumed.
+            const long done = step_ - row_start;
+            advance(std::min(chunk - done % chunk, target - step_));
+            if (stop_now && stop_now()) return false;
+        }
+        const EnsembleValues values = observe(next_row_);
+        ++next_row_;
+        on_output(values);
+    }
+    return true;
+}
+
+Ensemble::State Ensemble::state() const
+{
+    return {step_, next_row_, energy0_, V1_0_, dV1_0_, radial0_};
+}
+
+void Ensemble::restore(const State& s)
+{
+    step_ = s.step;
+    next_row_ = s.next_row;
+    energy0_ = s.energy0;
+    V1_0_ = s.V1_0;
+    dV1_0_ = s.dV1_0;
+    radial0_ = s.radial_defect0;
+    have_initial_ = s.next_row > 0;
 }
 
 }  // namespace dfe

@@ -75,8 +75,28 @@ public:
     /** @brief Observables and reductions at the current time, as output row `row` (Collective on world). */
     [[nodiscard]] EnsembleValues observe(long row);
 
-    /** @brief Evolves to t_end, calling `on_output` at every output row (Collective on world). */
-    void run(const std::function<void(const EnsembleValues&)>& on_output);
+    /**
+     * @brief Evolves to t_end from the current state, calling `on_output` at every output row from
+     * next_row() on (Collective on world). Between outputs the steps go in chunks of `chunk_steps`
+     * (0: one chunk per output interval) counted from the output row's step, so chunk boundaries do
+     * not depend on where a run was interrupted; after every chunk `stop_now` is called (Collective:
+     * it must return the same on every rank), and when it returns true the run stops there.
+     * @return true when t_end was reached, false when stopped
+     */
+    bool run(const std::function<void(const EnsembleValues&)>& on_output, const std::function<bool()>& stop_now = {},
+             long chunk_steps = 0);
+
+    /** @brief The state a checkpoint restores besides the fields. */
+    struct State {
+        long step = 0;           ///< steps taken
+        long next_row = 0;       ///< the next output row to observe
+        double energy0 = 0.0, V1_0 = 0.0, dV1_0 = 0.0;  ///< the t = 0 values behind glassey_T, margin_R
+        double radial_defect0 = 0.0;                     ///< largest radial defect at t = 0
+    };
+    /** @brief The current state (after observe() of row r, next_row is r + 1). */
+    [[nodiscard]] State state() const;
+    /** @brief Continues from a checkpoint's state; the fields come from the measure (Not Collective). */
+    void restore(const State& state);
 
     [[nodiscard]] const GroupLayout& layout() const { return layout_; }
     [[nodiscard]] const Grid& grid() const { return grid_; }
@@ -130,8 +150,9 @@ private:
     std::vector<double> gamma1_;
     std::vector<SampleObservables> per_sample_;
     long step_ = 0;
+    long next_row_ = 0;
     bool have_initial_ = false;  ///< E, V1, dV1 at t = 0 recorded
-    double energy0_ = 0.0, V1_0_ = 0.0, dV1_0_ = 0.0;
+    double energy0_ = 0.0, V1_0_ = 0.0, dV1_0_ = 0.0, radial0_ = 0.0;
     double evolution_seconds_ = 0.0;
     double observable_seconds_ = 0.0;
     double reduction_seconds_ = 0.0;

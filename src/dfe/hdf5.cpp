@@ -256,6 +256,22 @@ double read_double_attribute(hid_t obj, const std::string& name)
     return read_first<double>(obj, name, H5T_NATIVE_DOUBLE);
 }
 
+std::string read_string_attribute(hid_t obj, const std::string& name)
+{
+    Handle attribute(DFE_H5(H5Aopen(obj, name.c_str(), H5P_DEFAULT)), H5Aclose);
+    Handle stored(DFE_H5(H5Aget_type(attribute.get())), H5Tclose);
+    if (H5Tget_class(stored.get()) != H5T_STRING || DFE_H5(H5Tis_variable_str(stored.get())) <= 0)
+        throw Error("HDF5 attribute '" + name + "' is not a variable-length string");
+    Handle memory(DFE_H5(H5Tcopy(H5T_C_S1)), H5Tclose);
+    DFE_H5(H5Tset_size(memory.get(), H5T_VARIABLE));
+    DFE_H5(H5Tset_cset(memory.get(), H5T_CSET_UTF8));
+    char* text = nullptr;
+    DFE_H5(H5Aread(attribute.get(), memory.get(), &text));
+    std::string out = text ? text : "";
+    H5free_memory(text);
+    return out;
+}
+
 void write_attribute(hid_t obj, const std::string& name, long long value)
 {
     write_scalar_attribute(obj, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, &value);

@@ -137,6 +137,9 @@ long long read_int64_attribute(hid_t obj, const std::string& name);
 /** @brief The first element of attribute `name`, converted by HDF5 to float64 (Not Collective). */
 double read_double_attribute(hid_t obj, const std::string& name);
 
+/** @brief A scalar variable-length string attribute; throws dfe::Error for any other type (Not Collective). */
+std::string read_string_attribute(hid_t obj, const std::string& name);
+
 /** @brief Writes a scalar int64 attribute (Collective in a parallel file, same value everywhere). */
 void write_attribute(hid_t obj, const std::string& name, long long value);
 /** @brief Writes a scalar float64 attribute (Collective in a parallel file, same value everywhere). */

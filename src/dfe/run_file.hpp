@@ -61,7 +61,8 @@ public:
     void write_row(long row, std::span<const double> values);
     /**
      * @brief γ^(1)(x,x) at output row `row`. `local` is this rank's slab (grid.local_points() values,
-     * physical layout); every group holds the same γ^(1), and group 0 writes it (Collective).
+     * physical layout); every group holds the same γ^(1), and group 0 writes it; other groups may pass an
+     * empty span (Collective).
      */
     void write_gamma1(long row, std::span<const double> local);
     /**

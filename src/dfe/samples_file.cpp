@@ -228,17 +228,28 @@ void FileMeasure::fill(const Grid& grid, std::size_t first, std::span<cplx* cons
 void write_file(const fs::path& tmp, const GroupLayout& layout, const Grid& grid, std::span<const double> weights,
                 std::span<const cplx* const> fields)
 {
+    h5::Handle file = h5::create_file(layout.world(), tmp);
+    write_samples(file.get(), layout, grid, weights, fields);
+    // A file opened with MPI-IO closes only after everything in it; closing explicitly reports a
+    // failed final flush instead of losing it in a destructor.
+    file.close();
+}
+
+}  // namespace
+
+void write_samples(hid_t file_id, const GroupLayout& layout, const Grid& grid, std::span<const double> weights,
+                   std::span<const cplx* const> fields)
+{
     const Comm& world = layout.world();
-    h5::Handle file = h5::create_file(world, tmp);
-    h5::write_attribute(file.get(), "d", static_cast<long long>(grid.d()));
-    h5::write_attribute(file.get(), "N", static_cast<long long>(grid.N()));
-    h5::write_attribute(file.get(), "L", grid.L());
+    h5::write_attribute(file_id, "d", static_cast<long long>(grid.d()));
+    h5::write_attribute(file_id, "N", static_cast<long long>(grid.N()));
+    h5::write_attribute(file_id, "L", grid.L());
 
     const hsize_t M = weights.size();
-    h5::Handle weight_set = h5::create_dataset(file.get(), "weights", std::array{M});
+    h5::Handle weight_set = h5::create_dataset(file_id, "weights", std::array{M});
     h5::write_slab(weight_set.get(), world.is_root() ? h5::Slab{{0}, {M}} : h5::Slab{}, weights.data());
 
-    h5::Handle samples = h5::create_group(file.get(), "samples");
+    h5::Handle samples = h5::create_group(file_id, "samples");
     std::vector<hsize_t> dims(1 + static_cast<std::size_t>(grid.d()), static_cast<hsize_t>(grid.N()));
     dims[0] = M;
     h5::Handle real = h5::create_dataset(samples.get(), "real", dims);
@@ -262,16 +273,11 @@ void write_file(const fs::path& tmp, const GroupLayout& layout, const Grid& grid
         h5::write_slab(imag.get(), slab, im.data());
     }
 
-    // A file opened with MPI-IO closes only after everything in it; closing explicitly reports a
-    // failed final flush instead of losing it in a destructor.
     real.close();
     imag.close();
     samples.close();
     weight_set.close();
-    file.close();
 }
-
-}  // namespace
 
 SamplesFileInfo read_samples_info(const Comm& comm, const std::filesystem::path& path)
 {

@@ -13,6 +13,8 @@
 #include "dfe/groups.hpp"
 #include "dfe/measure.hpp"
 
+#include <hdf5.h>
+
 #include <filesystem>
 #include <span>
 #include <vector>
@@ -49,5 +51,12 @@ std::unique_ptr<Measure> make_file_measure(const std::filesystem::path& path, Sa
  */
 void write_samples_file(const std::filesystem::path& path, const GroupLayout& layout, const Grid& grid,
                         std::span<const double> weights, std::span<const cplx* const> fields);
+
+/**
+ * @brief Writes the schema above into an open parallel HDF5 file (root attributes d, N, L, /weights,
+ * /samples/real, /samples/imag): how checkpoints carry their fields. Collective on layout.world().
+ */
+void write_samples(hid_t file, const GroupLayout& layout, const Grid& grid, std::span<const double> weights,
+                   std::span<const cplx* const> fields);
 
 }  // namespace dfe

@@ -25,23 +25,28 @@ VerdictTracker::VerdictTracker(const RunConfig& config, double dx)
     }
 }
 
-void VerdictTracker::add(const EnsembleValues& values)
+void VerdictTracker::add_row(std::span<const double> row, double energy0, double radial_defect0)
 {
+    // Column positions of ensemble_columns(): t, the 8 sample columns, glassey_T, then 9 per radius.
+    constexpr std::size_t t_col = 0, kinetic_col = 2, vterm_col = 8, first_radius_col = 10, per_radius = localized_count + 1;
+    if (row.size() < first_radius_col + per_radius * v_.radii.size())
+        throw Error("verdicts: a row of " + std::to_string(row.size()) + " values is too short for " +
+                    std::to_string(v_.radii.size()) + " radii");
     if (v_.rows == 0) {
-        v_.energy0 = values.energy0;
-        v_.max_radial_defect = values.max_radial_defect;
-        v_.radial = values.max_radial_defect <= v_.radial_tol;
+        v_.energy0 = energy0;
+        v_.max_radial_defect = radial_defect0;
+        v_.radial = radial_defect0 <= v_.radial_tol;
     }
     ++v_.rows;
-    const double slack = 1e-9 * 16.0 * std::abs(values.sums.kinetic);
+    const double slack = 1e-9 * 16.0 * std::abs(row[kinetic_col]);
     const double e0 = v_.energy0;
-    const double vterm = values.sums.vterm;
+    const double vterm = row[vterm_col];
     v_.max_vterm = std::max(v_.max_vterm, vterm);
     if (!(vterm <= slack)) v_.vterm_nonpositive = false;
     for (std::size_t r = 0; r < v_.radii.size(); ++r) {
         RadiusVerdict& rv = v_.radii[r];
-        const double* q = values.sums.localized.data() + r * localized_count;
-        rv.max_margin = std::max(rv.max_margin, values.margin[r]);
+        const double* q = row.data() + first_radius_col + r * per_radius;
+        rv.max_margin = std::max(rv.max_margin, q[localized_count]);
         bool ok = true;
         auto check = [&](bool& flag, bool holds) {
             if (!holds) {
@@ -53,7 +58,7 @@ void VerdictTracker::add(const EnsembleValues& values)
         check(rv.IIIb_bound, q[IIIb_i] <= 4.0 * std::abs(e0) + 0.5 * std::abs(q[II_i]) + slack);
         check(rv.IV_bound, q[IV_i] <= 4.0 * std::abs(e0) + slack);
         check(rv.d2loc_bound, q[d2loc_i] <= 4.0 * e0 + slack);
-        if (!ok && rv.first_failure_t < 0.0) rv.first_failure_t = values.t;
+        if (!ok && rv.first_failure_t < 0.0) rv.first_failure_t = row[t_col];
     }
     v_.smallest_R.reset();
     for (const RadiusVerdict& rv : v_.radii)

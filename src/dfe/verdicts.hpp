@@ -19,6 +19,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -56,7 +57,12 @@ public:
     /** @brief For the radii of `config` on a grid of spacing dx. */
     VerdictTracker(const RunConfig& config, double dx);
     /** @brief Takes one output row (the same on every rank). */
-    void add(const EnsembleValues& values);
+    void add(const EnsembleValues& values) { add_row(values.row_values(), values.energy0, values.max_radial_defect); }
+    /**
+     * @brief The same from a time-series row in the order of ensemble_columns(config) (a restarted
+     * run feeds the rows of its checkpoint), with E(0) and the largest radial defect at t = 0.
+     */
+    void add_row(std::span<const double> row, double energy0, double radial_defect0);
     [[nodiscard]] const Verdicts& verdicts() const { return v_; }
 
 private:

@@ -1,0 +1,88 @@
+#pragma once
+/**
+ * @file checkpoint.hpp
+ * @brief Checkpoints: everything a run needs to continue exactly, in one HDF5 file. Public interface:
+ *
+ *   the samples-file schema (samples_file.hpp): attributes d, N, L, /weights, /samples/real,
+ *                    /samples/imag, holding every sample's field at the checkpoint
+ *   attributes       format = "dfe-checkpoint 1", version, git_revision, measure (provenance),
+ *                    parameters (every run parameter that must match on restart, one
+ *                    "name = value" line each), step, next_row, t, energy0, V1_0, dV1_0,
+ *                    radial_defect0 (the t = 0 values behind glassey_T, margin_R and the verdicts)
+ *   /history/timeseries  float64 (rows, columns), attribute `columns`: the rows already written
+ *   /history/gamma1      float64 (rows, N[, N[, N]])
+ *   /history/mass, /history/energy  float64 (rows, M)
+ *   /history/gamma2_values  float64 (snapshots, n^d, n^d); /history/gamma2_times (snapshots)
+ *
+ * Written collectively to `path`.tmp and renamed over `path` when complete, so the previous
+ * checkpoint survives until the new one is whole. Reading validates the format, every attribute and
+ * every shape before anything is used, and the fields through the samples-file reader (finite, unit
+ * norm); a truncated file does not open as HDF5 and is refused.
+ */
+#include "dfe/ensemble.hpp"
+#include "dfe/run_file.hpp"
+#include "dfe/samples_file.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace dfe {
+
+inline constexpr const char* checkpoint_format = "dfe-checkpoint 1";
+
+/**
+ * @brief What the run record (timeseries.csv, run.h5) has received so far, this rank's parts: what a
+ * checkpoint must carry so that a restarted run writes the same files.
+ */
+struct RunHistory {
+    std::vector<std::vector<double>> rows;    ///< every time-series row (the same on every rank)
+    std::vector<std::vector<double>> gamma1;  ///< γ^(1) on this rank's slab, per row (group 0; empty elsewhere)
+    std::vector<std::vector<double>> mass, energy;  ///< this group's samples, per row (group roots; empty elsewhere)
+    struct Snapshot {
+        double t = 0.0;
+        long row_start = 0, row_count = 0;  ///< this rank's rows of the n^d × n^d matrix
+        std::vector<double> values;
+    };
+    std::vector<Snapshot> gamma2;
+
+    /** @brief Writes everything into a new run record, as the run did (Collective). */
+    void replay(RunFile& file) const;
+};
+
+/** @brief Everything read from a checkpoint except the fields (the same on every rank). */
+struct CheckpointInfo {
+    SamplesFileInfo samples;     ///< d, N, L, weights
+    std::string version, git_revision, measure, parameters;
+    Ensemble::State state;
+    std::vector<std::string> columns;
+    long rows = 0;               ///< rows of the history
+    long gamma2_snapshots = 0;
+    long gamma2_points = 0;      ///< n^d
+};
+
+/**
+ * @brief Writes a checkpoint of `ensemble` (its fields and state) with the run record's history
+ * (Collective on the ensemble's world).
+ */
+void write_checkpoint(const std::filesystem::path& path, Ensemble& ensemble, const std::string& parameters,
+                      const std::vector<std::string>& columns, const RunHistory& history);
+
+/**
+ * @brief Opens and validates a checkpoint (Collective on `comm`). Throws InputError naming the file
+ * and what is wrong: missing, not a complete HDF5 file (truncated or corrupt), not a checkpoint, or
+ * a field of the wrong type or shape.
+ */
+CheckpointInfo read_checkpoint_info(const Comm& comm, const std::filesystem::path& path);
+
+/** @brief This rank's parts of the history, for the layout it runs with now (Collective on the world). */
+RunHistory read_history(const std::filesystem::path& path, const CheckpointInfo& info, const GroupLayout& layout,
+                        const Grid& grid);
+
+/**
+ * @brief Throws InputError naming the first difference between a checkpoint's `stored` parameters
+ * and the `current` ones ("name = value" lines), e.g. "N = 32 in the checkpoint, 64 now".
+ */
+void require_same_parameters(const std::string& stored, const std::string& current, const std::filesystem::path& path);
+
+}  // namespace dfe
