@@ -61,6 +61,7 @@ FftPlans::FftPlans(const Grid& grid, PlannerEffort effort, Transforms which)
     const auto N = grid.N();
     const bool complex_plans = which == Transforms::all;
     if (d == 1) {
+        serial_ = true;
         const int n = static_cast<int>(N);
         if (complex_plans) {
             forward_ = Plan(fftw_plan_dft_1d(n, as_fftw(scratch_c.data()), as_fftw(scratch_c.data()),
@@ -71,6 +72,21 @@ FftPlans::FftPlans(const Grid& grid, PlannerEffort effort, Transforms which)
         auto* half = reinterpret_cast<fftw_complex*>(scratch_r.data());
         r2c_ = Plan(fftw_plan_dft_r2c_1d(n, scratch_r.data(), half, flags), "1D r2c");
         c2r_ = Plan(fftw_plan_dft_c2r_1d(n, half, scratch_r.data(), flags), "1D c2r");
+        return;
+    }
+    if (grid.comm().size() == 1) {
+        // Serial transforms of the whole grid (see grid.hpp): no MPI copies or transposes.
+        std::vector<int> n(static_cast<std::size_t>(d), static_cast<int>(N));
+        if (complex_plans) {
+            forward_ = Plan(fftw_plan_dft(d, n.data(), as_fftw(scratch_c.data()), as_fftw(scratch_c.data()), FFTW_FORWARD, flags),
+                            "serial forward");
+            backward_ = Plan(fftw_plan_dft(d, n.data(), as_fftw(scratch_c.data()), as_fftw(scratch_c.data()), FFTW_BACKWARD, flags),
+                             "serial backward");
+        }
+        auto* half = reinterpret_cast<fftw_complex*>(scratch_r.data());
+        r2c_ = Plan(fftw_plan_dft_r2c(d, n.data(), scratch_r.data(), half, flags), "serial r2c");
+        c2r_ = Plan(fftw_plan_dft_c2r(d, n.data(), half, scratch_r.data(), flags), "serial c2r");
+        serial_ = true;
         return;
     }
     std::vector<std::ptrdiff_t> shape(static_cast<std::size_t>(d), N);
@@ -95,28 +111,28 @@ FftPlans::FftPlans(const Grid& grid, PlannerEffort effort, Transforms which)
 void FftPlans::forward(cplx* data) const
 {
     require_logic(which_ == Transforms::all, "FftPlans::forward on plans made for real transforms only");
-    if (grid_.d() == 1) fftw_execute_dft(forward_.get(), as_fftw(data), as_fftw(data));
+    if (serial_) fftw_execute_dft(forward_.get(), as_fftw(data), as_fftw(data));
     else fftw_mpi_execute_dft(forward_.get(), as_fftw(data), as_fftw(data));
 }
 
 void FftPlans::backward(cplx* data) const
 {
     require_logic(which_ == Transforms::all, "FftPlans::backward on plans made for real transforms only");
-    if (grid_.d() == 1) fftw_execute_dft(backward_.get(), as_fftw(data), as_fftw(data));
+    if (serial_) fftw_execute_dft(backward_.get(), as_fftw(data), as_fftw(data));
     else fftw_mpi_execute_dft(backward_.get(), as_fftw(data), as_fftw(data));
 }
 
 void FftPlans::r2c(double* data) const
 {
     auto* half = reinterpret_cast<fftw_complex*>(data);
-    if (grid_.d() == 1) fftw_execute_dft_r2c(r2c_.get(), data, half);
+    if (serial_) fftw_execute_dft_r2c(r2c_.get(), data, half);
     else fftw_mpi_execute_dft_r2c(r2c_.get(), data, half);
 }
 
 void FftPlans::c2r(double* data) const
 {
     auto* half = reinterpret_cast<fftw_complex*>(data);
-    if (grid_.d() == 1) fftw_execute_dft_c2r(c2r_.get(), half, data);
+    if (serial_) fftw_execute_dft_c2r(c2r_.get(), half, data);
     else fftw_mpi_execute_dft_c2r(c2r_.get(), half, data);
 }
 

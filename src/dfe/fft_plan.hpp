@@ -101,6 +101,7 @@ private:
     const Grid& grid_;
     PlannerEffort effort_;
     Transforms which_;
+    bool serial_ = false;  ///< serial FFTW plans (d = 1, or one rank), else FFTW-MPI
     Plan forward_, backward_, r2c_, c2r_;
 };
 

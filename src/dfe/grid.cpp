@@ -46,6 +46,25 @@ Grid::Grid(const Comm& comm, int d, std::ptrdiff_t N, double L)
         return;
     }
 
+    if (comm_.size() == 1) {
+        // One rank: serial FFTW on the whole grid, spectra in natural (not transposed) order.
+        const std::ptrdiff_t M = d_ == 2 ? 1 : N_;  // extent of the middle axis in 3D
+        if (d_ == 2) {
+            physical_ = Layout{{full(0, N_), full(1, N_), none}, N_};
+            physical_real_ = Layout{{full(0, N_), full(1, N_), none}, 2 * H};
+            spectral_ = Layout{{full(0, N_), full(1, N_), none}, N_};
+            spectral_half_ = Layout{{full(0, N_), half(1, H), none}, H};
+        } else {
+            physical_ = Layout{{full(0, N_), full(1, N_), full(2, N_)}, N_};
+            physical_real_ = Layout{{full(0, N_), full(1, N_), full(2, N_)}, 2 * H};
+            spectral_ = Layout{{full(0, N_), full(1, N_), full(2, N_)}, N_};
+            spectral_half_ = Layout{{full(0, N_), full(1, N_), half(2, H)}, H};
+        }
+        alloc_complex_ = N_ * N_ * M;
+        alloc_half_ = N_ * M * H;
+        return;
+    }
+
     // FFTW-MPI's block distribution, asked once for the complex and once for the r2c shape.
     std::vector<std::ptrdiff_t> shape(static_cast<std::size_t>(d_), N_);
     std::ptrdiff_t n0 = 0, s0 = 0, n1 = 0, s1 = 0;

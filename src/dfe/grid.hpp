@@ -21,7 +21,11 @@
  * | spectral half (r2c)   | [h0]      | [h1 local][k0]         | [k1 local][k0][h2]             |
  *
  * "pad" is the in-place r2c padding of the last dimension to 2(N/2+1) reals; "h" runs over 0..N/2.
- * In d = 1 the transforms are serial FFTW, so the communicator must have one rank.
+ * In d = 1 the transforms are serial FFTW, so the communicator must have one rank. On a
+ * communicator of one rank (d = 2, 3) the transforms are serial FFTW too, without FFTW-MPI's local
+ * copies and transposes, and the spectral layouts are in natural order: [k0][k1]([k2]) and
+ * [k0]([k1])[h_last]. Code that walks spectra goes through for_each_mode and the Layout, never
+ * through a fixed order.
  */
 #include "dfe/comm.hpp"
 
