@@ -62,6 +62,16 @@ private:
     /// e^{−i|k|² f h}/N^d for every kinetic fraction f the composition uses, in spectral layout.
     std::vector<std::pair<double, Buffer<cplx>>> phases_;
     Buffer<double> rho_;  ///< |φ|², then V*|φ|², physical real layout
+    Buffer<double> cos_, sin_;  ///< cos and sin of the nonlinear phase along one row
 };
+
+namespace detail {
+/**
+ * @brief c_j = cos(angle·u_j), s_j = sin(angle·u_j), j < n: the vectorized sincos of the nonlinear
+ * step, within a few ulp of std::cos/std::sin for |angle·u_j| < 1e6 (the step falls back to
+ * std::polar beyond). Exposed for its test.
+ */
+void sincos_row(double* __restrict c, double* __restrict s, const double* __restrict u, double angle, std::ptrdiff_t n);
+}  // namespace detail
 
 }  // namespace dfe
