@@ -5,6 +5,14 @@
 #include <algorithm>
 #include <cmath>
 
+// Versions of the vectorized loop for AVX-512, AVX2 and the baseline ISA, chosen at load time (GCC
+// and Clang on x86-64 with glibc's ifunc); elsewhere the one baseline version.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__)
+#define DFE_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define DFE_VECTOR_CLONES
+#endif
+
 namespace dfe {
 
 Composition make_composition(const std::string& name)
@@ -69,7 +77,7 @@ namespace detail {
  * the library's sincos. Branch-free (rounding by the 1.5·2^52 trick, quadrant by selects), so the
  * compiler vectorizes it; target_clones builds AVX-512, AVX2 and baseline versions, chosen at load time.
  */
-__attribute__((target_clones("avx512f", "avx2", "default"))) void sincos_row(double* __restrict c, double* __restrict s,
+DFE_VECTOR_CLONES void sincos_row(double* __restrict c, double* __restrict s,
                                                                             const double* __restrict u, double angle,
                                                                             std::ptrdiff_t n)
 {
