@@ -1,0 +1,775 @@
+// dfe-bench: what one step of a dfe-run costs, against the FFT floor of its grid.
+//
+// It builds an Ensemble exactly as dfe-run does, warms it up, then times --steps steps taken in
+// chunks of --output-every with an observe() (and what dfe-run would write: timeseries.csv and
+// run.h5, into a temporary directory that is deleted afterwards) between chunks. In the same process,
+// on the same grid and with the same planner effort, it times the four transforms of a Strang step
+// (complex forward + backward, r2c + c2r): the floor. It reports every figure for the slowest rank,
+// and peak resident memory per rank. Like dfe-run, it is the one place of its program that names
+// MPI_COMM_WORLD.
+#include "dfe/checkpoint.hpp"
+#include "dfe/ensemble.hpp"
+#include "dfe/environment.hpp"
+#include "dfe/error.hpp"
+#include "dfe/fft_plan.hpp"
+#include "dfe/hypothesis.hpp"
+#include "dfe/run_file.hpp"
+#include "dfe/split_step.hpp"
+#include "dfe/timeseries.hpp"
+#include "dfe/verdicts.hpp"
+#include "dfe/version.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <mpi.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int exit_input_error = 2;
+
+/// Options of the benchmark itself, and those that need checks before they enter the RunConfig.
+struct BenchOptions {
+    std::string config_file;
+    long long seed = 1;
+    std::string radii;
+    long steps = 200;         ///< timed steps
+    long output_every = 10;   ///< steps between observe() calls; 0: never
+    long warmup = 5;          ///< steps of the untimed warm-up
+    std::string repeat = "auto";  ///< FFT-floor loop count
+    std::string csv;          ///< append one line here
+    bool json = false;        ///< print one JSON line after the table
+    std::string tmp_dir = "/tmp";  ///< where the temporary output directory goes
+    std::string label;        ///< case description (default: made from the options)
+};
+
+po::options_description make_options(dfe::RunConfig& c, BenchOptions& b)
+{
+    po::options_description general("General");
+    general.add_options()
+        ("help,h", "print this help and exit")
+        ("version", "print the version and exit")
+        ("config", po::value(&b.config_file), "INI file with any of the options below as `name = value`; "
+                                              "options on the command line take precedence");
+    po::options_description bench("Benchmark");
+    bench.add_options()
+        ("steps", po::value(&b.steps)->default_value(b.steps), "timed steps (>= 1)")
+        ("output-every", po::value(&b.output_every)->default_value(b.output_every),
+         "steps between observe() calls and output rows, as dfe-run's --output-dt / --dt; 0: never observe, no output")
+        ("warmup", po::value(&b.warmup)->default_value(b.warmup),
+         "steps of one untimed advance before the timed run (the fields are then reset to the initial measure)")
+        ("repeat", po::value(&b.repeat)->default_value(b.repeat),
+         "FFT-floor loop count: a positive integer, or auto (the loops last >= 0.5 s)")
+        ("csv", po::value(&b.csv), "append one line of results to this CSV file (with a header if the file is new)")
+        ("json", po::bool_switch(&b.json), "print one JSON line of results on stdout after the table")
+        ("label", po::value(&b.label), "case description in the table, CSV and JSON (default: made from the options)")
+        ("tmp-dir", po::value(&b.tmp_dir)->default_value(b.tmp_dir),
+         "directory for the temporary output directory (must be shared by all ranks of a multi-node run)");
+    po::options_description grid("Grid (box [-L/2, L/2)^d, periodic, N points per dimension)");
+    grid.add_options()
+        ("d", po::value(&c.d)->default_value(c.d), "dimension: 1, 2 or 3")
+        ("N", po::value(&c.N)->default_value(c.N), "grid points per dimension (even, >= 4; every rank of a sample needs >= 1 slab plane)")
+        ("L", po::value(&c.L)->default_value(c.L), "box length, in length units");
+    po::options_description physics("Equation i d_t phi + Laplacian phi = mu (V * |phi|^2) phi  (hbar = 1, 2m = 1)");
+    physics.add_options()
+        ("mu", po::value(&c.mu)->default_value(c.mu), "-1 focusing, +1 defocusing")
+        ("potential", po::value(&c.potential.name)->default_value(c.potential.name),
+         "V: none | gaussian | soft-power | power (as dfe-run)")
+        ("lambda", po::value(&c.potential.lambda)->default_value(c.potential.lambda), "potential strength lambda")
+        ("s", po::value(&c.potential.s)->default_value(c.potential.s), "gaussian potential width s")
+        ("epsilon", po::value(&c.potential.epsilon)->default_value(c.potential.epsilon), "soft-power regularization epsilon")
+        ("gamma", po::value(&c.potential.gamma)->default_value(c.potential.gamma), "soft-power and power exponent gamma")
+        ("sigma", po::value(&c.measure.sigma)->default_value(c.measure.sigma), "width of the gaussian sample, base width of the random measures");
+    po::options_description measure("Initial measure (built-in measures only)");
+    measure.add_options()
+        ("measure", po::value(&c.measure.kind)->default_value(c.measure.kind),
+         "gaussian (one sample) | mixture | random-laguerre | random-gaussians")
+        ("component", po::value(&c.measure.components)->composing(), "mixture component, repeatable (as dfe-run)")
+        ("count", po::value(&c.measure.count)->default_value(c.measure.count), "random measures: number of samples M")
+        ("seed", po::value(&b.seed)->default_value(b.seed), "random measures: seed")
+        ("modes", po::value(&c.measure.modes)->default_value(c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
+        ("center-spread", po::value(&c.measure.center_spread)->default_value(c.measure.center_spread), "random-gaussians: centre radius")
+        ("kick-spread", po::value(&c.measure.kick_spread)->default_value(c.measure.kick_spread), "random-gaussians: kick radius")
+        ("width-min", po::value(&c.measure.width_min)->default_value(c.measure.width_min), "random-gaussians: smallest width")
+        ("width-max", po::value(&c.measure.width_max)->default_value(c.measure.width_max), "random-gaussians: largest width");
+    po::options_description parallel("Parallel layout and reductions");
+    parallel.add_options()
+        ("ranks-per-sample", po::value(&c.ranks_per_sample)->default_value(c.ranks_per_sample), "g: ranks sharing one field")
+        ("gamma2-grid", po::value(&c.gamma2_grid)->default_value(c.gamma2_grid),
+         "observation grid points per dimension n for gamma^(2) (divides N); 0: dfe-run's default")
+        ("gamma2-times", po::value(&c.gamma2_times)->default_value(c.gamma2_times),
+         "output times at which the explicit gamma^(2) is formed and written (as dfe-run; times are step x --dt)")
+        ("eigensolver", po::value(&c.eigensolver)->default_value(c.eigensolver), "lambda_max: dense | iterative | auto");
+    po::options_description local("Localized virial");
+    local.add_options()
+        ("R", po::value(&b.radii), "comma list of radii R: adds the localized terms to every observe()")
+        ("cutoff-order", po::value(&c.cutoff_order)->default_value(c.cutoff_order), "order k of the cutoff profile (>= 3)")
+        ("cutoff-width", po::value(&c.cutoff_width)->default_value(c.cutoff_width), "half-width h of the cutoff profile, 0 < h < 1")
+        ("radial-tol", po::value(&c.radial_tol)->default_value(c.radial_tol), "radial-defect tolerance");
+    po::options_description time("Time integration");
+    time.add_options()
+        ("integrator", po::value(&c.integrator)->default_value(c.integrator), "strang | order4")
+        ("dt", po::value(&c.dt)->default_value(c.dt), "time step")
+        ("fftw-planner", po::value(&c.fftw_planner)->default_value(c.fftw_planner),
+         "FFTW planner effort of the run and of the floor: estimate | measure | patient");
+    po::options_description all;
+    all.add(general).add(bench).add(grid).add(physics).add(measure).add(time).add(parallel).add(local);
+    return all;
+}
+
+/// Parses argv and the config file; returns false when the program should stop (help, version).
+bool parse(int argc, char** argv, dfe::RunConfig& config, BenchOptions& b, long& repeat, bool root)
+{
+    const auto options = make_options(config, b);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        if (vm.count("help")) {
+            if (root)
+                std::cout << "Usage: dfe-bench [options]\n"
+                             "Times the steps of a dfe-run ensemble against the FFT floor of its grid.\n"
+                          << options << '\n';
+            return false;
+        }
+        if (vm.count("version")) {
+            if (root) std::cout << "dfe-bench " << dfe::version << " (" << dfe::git_revision << ")\n";
+            return false;
+        }
+        if (vm.count("config")) {
+            const auto file = vm["config"].as<std::string>();
+            std::ifstream in(file);
+            if (!in) throw dfe::InputError("cannot read config file '" + file + "'");
+            try {
+                po::store(po::parse_config_file(in, options), vm);
+            } catch (const po::error& e) {
+                throw dfe::InputError("config file '" + file + "': " + e.what());
+            }
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw dfe::InputError(e.what());
+    }
+    if (b.seed < 0) throw dfe::InputError("--seed must be >= 0 (got " + std::to_string(b.seed) + ")");
+    config.measure.seed = static_cast<std::uint64_t>(b.seed);
+    if (config.measure.kind == "file")
+        throw dfe::InputError("--measure file is not supported by dfe-bench: use a built-in measure");
+    if (!b.radii.empty()) config.R = dfe::parse_radii(b.radii, "--R");
+    if (b.steps < 1) throw dfe::InputError("--steps must be >= 1 (got " + std::to_string(b.steps) + ")");
+    if (b.output_every < 0)
+        throw dfe::InputError("--output-every must be >= 0 (got " + std::to_string(b.output_every) + ")");
+    if (b.warmup < 0) throw dfe::InputError("--warmup must be >= 0 (got " + std::to_string(b.warmup) + ")");
+    if (b.repeat == "auto") {
+        repeat = 0;
+    } else {
+        char* stop = nullptr;
+        const long long n = std::strtoll(b.repeat.c_str(), &stop, 10);
+        if (b.repeat.empty() || *stop != '\0' || n < 1)
+            throw dfe::InputError("--repeat must be a positive integer or auto (got '" + b.repeat + "')");
+        repeat = static_cast<long>(n);
+    }
+    if (b.label.find_first_of("\n\r") != std::string::npos) throw dfe::InputError("--label must be one line");
+    // The run the Ensemble schedules: --steps steps, an output row every --output-every steps.
+    config.t_end = static_cast<double>(b.steps) * config.dt;
+    config.output_dt = static_cast<double>(b.output_every > 0 ? b.output_every : b.steps) * config.dt;
+    return true;
+}
+
+/// Runs `f` on every rank and agrees on its input errors: the root prints the one line, every rank
+/// gets false (see dfe-run).
+template <class F>
+bool agree(const dfe::Comm& world, F&& f)
+{
+    try {
+        dfe::collectively(world, std::forward<F>(f));
+        return true;
+    } catch (const dfe::InputError& e) {
+        if (world.is_root()) std::fprintf(stderr, "dfe-bench: error: %s\n", e.what());
+        return false;
+    }
+}
+
+/// The run.h5 root attributes dfe-run writes (the same names and values).
+std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, int ranks, std::size_t samples, long gamma2_n,
+                                          const std::string& provenance)
+{
+    using A = dfe::Attribute;
+    std::string radii;
+    for (double r : c.R) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%s%g", radii.empty() ? "" : ",", r);
+        radii += buf;
+    }
+    return {A{"version", std::string(dfe::version)}, A{"git_revision", std::string(dfe::git_revision)},
+            A{"measure", provenance}, A{"d", static_cast<long long>(c.d)}, A{"N", static_cast<long long>(c.N)},
+            A{"L", c.L}, A{"mu", c.mu}, A{"potential", c.potential.name}, A{"lambda", c.potential.lambda},
+            A{"s", c.potential.s}, A{"epsilon", c.potential.epsilon}, A{"gamma", c.potential.gamma},
+            A{"R", radii}, A{"cutoff-order", static_cast<long long>(c.cutoff_order)},
+            A{"cutoff-width", c.cutoff_width}, A{"radial-tol", c.radial_tol}, A{"sigma", c.measure.sigma},
+            A{"integrator", c.integrator}, A{"dt", c.dt}, A{"t-end", c.t_end}, A{"output-dt", c.output_dt},
+            A{"fftw-planner", c.fftw_planner}, A{"ranks-per-sample", static_cast<long long>(c.ranks_per_sample)},
+            A{"ranks", static_cast<long long>(ranks)}, A{"samples", static_cast<long long>(samples)},
+            A{"gamma2-grid", static_cast<long long>(gamma2_n)}, A{"gamma2-times", c.gamma2_times},
+            A{"eigensolver", c.eigensolver}};
+}
+
+/// A directory made by the root with mkdtemp and removed by the root when this is destroyed; every
+/// rank knows its path (Collective construction).
+class TempDir {
+public:
+    TempDir(const dfe::Comm& world, const std::string& base) : root_(world.is_root())
+    {
+        std::vector<char> name(4096, '\0');
+        int ok = 1;
+        if (root_) {
+            const std::string pattern = (fs::path(base) / "dfe-bench.XXXXXX").string();
+            if (pattern.size() + 1 > name.size()) {
+                ok = 0;
+            } else {
+                std::copy(pattern.begin(), pattern.end(), name.begin());
+                ok = mkdtemp(name.data()) != nullptr ? 1 : 0;
+            }
+        }
+        MPI_Bcast(&ok, 1, MPI_INT, 0, world.get());
+        if (!ok) throw dfe::Error("cannot create a temporary directory in '" + base + "'");
+        MPI_Bcast(name.data(), static_cast<int>(name.size()), MPI_CHAR, 0, world.get());
+        path_ = fs::path(std::string(name.data()));
+    }
+    ~TempDir()
+    {
+        if (!root_) return;
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    [[nodiscard]] const fs::path& path() const { return path_; }
+
+private:
+    bool root_;
+    fs::path path_;
+};
+
+/// What dfe-run writes at its output times, written the same way into a temporary directory, and
+/// the time that took (this rank's).
+class OutputReplica {
+public:
+    OutputReplica(const dfe::Comm& world, const std::string& tmp_base, dfe::Ensemble& ensemble,
+                  const dfe::RunConfig& config, const dfe::HypothesisReport& hypotheses)
+        : ensemble_(ensemble), config_(config), world_(world)
+    {
+        const double t0 = MPI_Wtime();
+        dir_.emplace(world, tmp_base);
+        const auto& layout = ensemble.layout();
+        const auto& grid = ensemble.grid();
+        columns_ = dfe::ensemble_columns(config);
+        const long gamma2_n = ensemble.gamma2().points_per_dim();
+        writer_.emplace(world, dir_->path() / "timeseries.csv", columns_);
+        run_file_.emplace(dir_->path() / "run.h5", layout, grid, columns_, ensemble.schedule().rows(),
+                          ensemble.measure().weights(), gamma2_n, static_cast<long>(ensemble.gamma2_rows().size()),
+                          run_attributes(config, world.size(), layout.samples(), gamma2_n, ensemble.measure().provenance()));
+        const auto& h = hypotheses;
+        auto flag = [](bool b) { return static_cast<long long>(b ? 1 : 0); };
+        run_file_->write_table("hypotheses",
+                               {{"R", h.R}, {"sup_1_7", h.h17_sup}, {"ratio_1_8", h.h18_ratio},
+                                {"positive_1_6_lower", h.h16_positive_lower}, {"positive_1_6_upper", h.h16_positive_upper}},
+                               {dfe::Attribute{"holds", flag(h.holds)}, dfe::Attribute{"failing", h.failing},
+                                dfe::Attribute{"max_1_6", h.h16_max}, dfe::Attribute{"max_1_6_at", h.h16_max_at},
+                                dfe::Attribute{"holds_1_6", flag(h.h16_holds)}, dfe::Attribute{"holds_1_7", flag(h.h17_holds)},
+                                dfe::Attribute{"holds_1_8", flag(h.h18_holds)},
+                                dfe::Attribute{"V_nonnegative", flag(h.v_nonnegative)},
+                                dfe::Attribute{"text", dfe::format_hypothesis_report(h)}});
+        verdicts_.emplace(config, grid.dx());
+        keeps_gamma1_ = layout.group_index() == 0;
+        seconds_ += MPI_Wtime() - t0;
+    }
+
+    /// One output row, as dfe-run's on_output writes it and keeps it for checkpoints.
+    void row(const dfe::EnsembleValues& v)
+    {
+        const double t0 = MPI_Wtime();
+        const auto row = v.row_values();
+        writer_->write_row(row);
+        run_file_->write_row(v.row, row);
+        run_file_->write_gamma1(v.row, ensemble_.gamma1_local());
+        std::vector<double> mass, energy;
+        for (const auto& o : ensemble_.sample_values()) {
+            mass.push_back(o.mass);
+            energy.push_back(o.energy);
+        }
+        run_file_->write_sample_values(v.row, mass, energy);
+        if (v.gamma2) {
+            run_file_->write_gamma2(gamma2_written_++, v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows);
+            history_.gamma2.push_back({v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows});
+        }
+        history_.rows.push_back(row);
+        history_.gamma1.push_back(keeps_gamma1_ ? std::vector<double>(ensemble_.gamma1_local().begin(),
+                                                                      ensemble_.gamma1_local().end())
+                                                : std::vector<double>{});
+        history_.mass.push_back(mass);
+        history_.energy.push_back(energy);
+        rows_.push_back(row);
+        verdicts_->add(v);
+        seconds_ += MPI_Wtime() - t0;
+    }
+
+    /// The verdicts and the renames that end a dfe-run (Collective).
+    void finish()
+    {
+        const double t0 = MPI_Wtime();
+        if (!config_.R.empty()) {
+            const auto& vd = verdicts_->verdicts();
+            run_file_->write_table("verdicts", dfe::verdict_columns(vd),
+                                   {dfe::Attribute{"energy0", vd.energy0}, dfe::Attribute{"rows", static_cast<long long>(vd.rows)},
+                                    dfe::Attribute{"smallest_R", vd.smallest_R ? *vd.smallest_R : std::nan("")},
+                                    dfe::Attribute{"text", dfe::format_verdicts(vd)}});
+            if (world_.is_root()) dfe::write_verdicts_csv(dir_->path() / "verdicts.csv", vd);
+        }
+        writer_->commit();
+        run_file_->commit();
+        seconds_ += MPI_Wtime() - t0;
+    }
+
+    [[nodiscard]] double seconds() const { return seconds_; }
+    [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
+    [[nodiscard]] const std::vector<std::vector<double>>& rows() const { return rows_; }
+
+private:
+    dfe::Ensemble& ensemble_;
+    const dfe::RunConfig& config_;
+    const dfe::Comm& world_;
+    std::optional<TempDir> dir_;  // declared first of the files: removed after they are closed
+    std::vector<std::string> columns_;
+    std::optional<dfe::TimeSeriesWriter> writer_;
+    std::optional<dfe::RunFile> run_file_;
+    std::optional<dfe::VerdictTracker> verdicts_;
+    dfe::RunHistory history_;
+    std::vector<std::vector<double>> rows_;
+    long gamma2_written_ = 0;
+    bool keeps_gamma1_ = false;
+    double seconds_ = 0.0;
+};
+
+/// The FFT floor of one Strang step on `grid`: ms per (1 forward + 1 backward complex, 1 r2c + 1 c2r).
+struct Floor {
+    double complex_ms = 0.0;  ///< forward + backward complex pair
+    double real_ms = 0.0;     ///< r2c + c2r pair
+    double total_ms = 0.0;
+    long repeat = 0;
+};
+
+/// Plans the four transforms again on the ensemble's grid with the same effort (FFTW's wisdom from the
+/// ensemble's planning applies) and times them in loops on one sample-sized buffer of each kind
+/// (Collective on `world`; the transforms are collective on the grid's group). The slowest rank's time.
+Floor measure_floor(const dfe::Comm& world, const dfe::Grid& grid, dfe::PlannerEffort effort, long repeat)
+{
+    const dfe::FftPlans plans(grid, effort);
+    // The buffers hold zeros: unnormalized forward/backward pairs multiply data by N^d, so any other
+    // content would overflow to inf within ~60 pairs. FFTW's arithmetic does not depend on the values,
+    // and zeros never produce denormals.
+    dfe::Buffer<dfe::cplx> c(grid.alloc_complex());
+    dfe::Buffer<double> r(grid.alloc_real());
+    auto complex_pairs = [&](long n) {
+        for (long i = 0; i < n; ++i) {
+            plans.forward(c.data());
+            plans.backward(c.data());
+        }
+    };
+    auto real_pairs = [&](long n) {
+        for (long i = 0; i < n; ++i) {
+            plans.r2c(r.data());
+            plans.c2r(r.data());
+        }
+    };
+    auto timed = [&](auto&& loop, long n) {
+        world.barrier();
+        const double t0 = MPI_Wtime();
+        loop(n);
+        return world.max(MPI_Wtime() - t0);
+    };
+    complex_pairs(2);  // first executions: page faults, caches
+    real_pairs(2);
+    if (repeat <= 0) {
+        // Double the count until both loops take 50 ms, then scale to 0.5 s (the same on every rank).
+        long n = 1;
+        for (;;) {
+            const double t = timed([&](long k) { complex_pairs(k); real_pairs(k); }, n);
+            if (t >= 0.05 || n >= (1L << 30)) {
+                repeat = std::max(1L, static_cast<long>(std::ceil(0.5 * static_cast<double>(n) / std::max(t, 1e-9))));
+                break;
+            }
+            n *= 2;
+        }
+    }
+    const double tc = timed(complex_pairs, repeat);
+    const double tr = timed(real_pairs, repeat);
+    const double per = 1e3 / static_cast<double>(repeat);
+    return {tc * per, tr * per, (tc + tr) * per, repeat};
+}
+
+/// Peak resident memory of this process so far, MiB (ru_maxrss is KiB on Linux).
+double peak_rss_mib()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+std::string number(double v, int digits = 6)
+{
+    if (!std::isfinite(v)) return "nan";
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    return buf;
+}
+
+std::string json_string(const std::string& s)
+{
+    std::string out = "\"";
+    for (char ch : s) {
+        if (ch == '"' || ch == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (static_cast<unsigned char>(ch) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+            out += buf;
+        } else {
+            out += ch;
+        }
+    }
+    return out + "\"";
+}
+
+std::string csv_field(const std::string& s)
+{
+    std::string out = "\"";
+    for (char ch : s) {
+        if (ch == '"') out += '"';
+        out += ch;
+    }
+    return out + "\"";
+}
+
+/// One result: a name and a number or a string.
+struct Field {
+    std::string name;
+    double value = 0.0;
+    std::string text;
+    bool is_text = false;
+    int digits = 6;  ///< significant digits of a number
+};
+
+Field num(std::string name, double v, int digits = 6) { return {std::move(name), v, {}, false, digits}; }
+Field str(std::string name, std::string v) { return {std::move(name), 0.0, std::move(v), true, 0}; }
+
+std::string csv_header(const std::vector<Field>& fields)
+{
+    std::string out;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i) out += ',';
+        out += fields[i].name;
+    }
+    return out;
+}
+
+/// The CSV must be new, or have our header: checked before the run (root; throws InputError).
+void check_csv(const std::string& path, const std::string& header)
+{
+    const fs::path p = fs::absolute(path);
+    std::error_code ec;
+    if (fs::exists(p, ec)) {
+        if (!fs::is_regular_file(p) || access(p.c_str(), W_OK) != 0)
+            throw dfe::InputError("--csv '" + path + "' is not a writable file");
+        std::ifstream in(p);
+        std::string first;
+        std::getline(in, first);
+        if (!first.empty() && first != header)
+            throw dfe::InputError("--csv '" + path + "' has another header than dfe-bench " + dfe::version +
+                                  " writes; use a new file");
+        return;
+    }
+    if (!fs::is_directory(p.parent_path()) || access(p.parent_path().c_str(), W_OK) != 0)
+        throw dfe::InputError("--csv '" + path + "': its directory does not exist or is not writable");
+}
+
+void append_csv(const std::string& path, const std::vector<Field>& fields)
+{
+    std::error_code ec;
+    const bool fresh = !fs::exists(path, ec) || fs::file_size(path, ec) == 0;
+    std::ofstream out(path, std::ios::app);
+    if (fresh) out << csv_header(fields) << '\n';
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i) out << ',';
+        out << (fields[i].is_text ? csv_field(fields[i].text) : number(fields[i].value, fields[i].digits));
+    }
+    out << '\n';
+    if (!out.flush()) throw dfe::Error("cannot write " + path);
+}
+
+std::string json_line(const std::vector<Field>& fields, const std::vector<double>& rss_per_rank)
+{
+    std::string out = "{";
+    for (const auto& f : fields) {
+        out += json_string(f.name) + ":";
+        out += f.is_text ? json_string(f.text) : (std::isfinite(f.value) ? number(f.value, f.digits) : std::string("null"));
+        out += ",";
+    }
+    out += "\"rss_mib_per_rank\":[";
+    for (std::size_t i = 0; i < rss_per_rank.size(); ++i) {
+        if (i) out += ',';
+        out += number(rss_per_rank[i]);
+    }
+    return out + "]}";
+}
+
+/// Everything dfe-bench reports for one case.
+struct Results {
+    std::string case_name, potential, integrator, planner, measure;
+    int d = 0, ranks = 0, ranks_per_sample = 0, groups = 0;
+    long N = 0, samples = 0, samples_per_group = 0, steps = 0, output_every = 0, rows = 0, substeps = 0;
+    double L = 0, dt = 0;
+    double setup_s = 0, total_s = 0, evolution_s = 0, observables_s = 0, reductions_s = 0, wait_s = 0, output_s = 0;
+    double ms_per_step_per_sample = 0, ms_per_strang_step_per_sample = 0, ns_per_step_point_sample = 0;
+    Floor floor;
+    double ratio = 0, observables_pct = 0, reductions_pct = 0, wait_pct = 0, output_pct = 0;
+    double sample_steps_per_s = 0, peak_rss_mib = 0, start_rss_mib = 0;
+    double final_t = NAN, final_mass = NAN, final_kinetic = NAN, final_interaction = NAN, final_energy = NAN;
+};
+
+/// The results in the order of the CSV columns and JSON keys (the names are the public interface).
+std::vector<Field> fields(const Results& r)
+{
+    return {str("case", r.case_name), str("version", std::string(dfe::version)),
+            num("d", r.d), num("N", static_cast<double>(r.N)), num("L", r.L, 17),
+            str("potential", r.potential), str("measure", r.measure), str("integrator", r.integrator), num("dt", r.dt, 17),
+            str("fftw_planner", r.planner),
+            num("ranks", r.ranks), num("ranks_per_sample", r.ranks_per_sample), num("groups", r.groups),
+            num("samples", static_cast<double>(r.samples)), num("samples_per_group", static_cast<double>(r.samples_per_group)),
+            num("steps", static_cast<double>(r.steps)), num("output_every", static_cast<double>(r.output_every)),
+            num("rows", static_cast<double>(r.rows)), num("strang_steps_per_step", static_cast<double>(r.substeps)),
+            num("setup_s", r.setup_s), num("total_s", r.total_s), num("evolution_s", r.evolution_s),
+            num("observables_s", r.observables_s), num("reductions_s", r.reductions_s), num("wait_s", r.wait_s),
+            num("output_s", r.output_s),
+            num("ms_per_step_per_sample", r.ms_per_step_per_sample),
+            num("ms_per_strang_step_per_sample", r.ms_per_strang_step_per_sample),
+            num("ns_per_step_point_sample", r.ns_per_step_point_sample),
+            num("floor_complex_ms", r.floor.complex_ms), num("floor_real_ms", r.floor.real_ms),
+            num("floor_ms", r.floor.total_ms), num("floor_repeat", static_cast<double>(r.floor.repeat)),
+            num("ratio", r.ratio),
+            num("observables_pct", r.observables_pct), num("reductions_pct", r.reductions_pct),
+            num("wait_pct", r.wait_pct), num("output_pct", r.output_pct),
+            num("sample_steps_per_s", r.sample_steps_per_s), num("peak_rss_mib", r.peak_rss_mib),
+            num("start_rss_mib", r.start_rss_mib),
+            // The last output row's values, exact doubles (to compare with reference values).
+            num("final_t", r.final_t, 17), num("final_mass", r.final_mass, 17), num("final_kinetic", r.final_kinetic, 17),
+            num("final_interaction", r.final_interaction, 17), num("final_energy", r.final_energy, 17)};
+}
+
+void print_report(const Results& r, const std::vector<double>& rss)
+{
+    std::printf("dfe-bench %s: %s\n", dfe::version, r.case_name.c_str());
+    std::printf("  %dD N = %ld, L = %g, potential %s, %s (%ld Strang step(s) per step), dt = %g, measure %s\n", r.d, r.N,
+                r.L, r.potential.c_str(), r.integrator.c_str(), r.substeps, r.dt, r.measure.c_str());
+    std::printf("  %d rank(s) in %d group(s) of %d, %ld sample(s), %ld per group; FFTW planner %s; set-up %.3f s\n",
+                r.ranks, r.groups, r.ranks_per_sample, r.samples, r.samples_per_group, r.planner.c_str(), r.setup_s);
+    if (r.output_every > 0)
+        std::printf("  timed: %ld steps, observe() and output every %ld steps (%ld rows)\n", r.steps, r.output_every, r.rows);
+    else
+        std::printf("  timed: %ld steps, no observe() and no output\n", r.steps);
+    std::printf("  slowest rank: total %.4f s = evolution %.4f s + observables %.4f s + reductions %.4f s + waiting %.4f s "
+                "+ output %.4f s\n",
+                r.total_s, r.evolution_s, r.observables_s, r.reductions_s, r.wait_s, r.output_s);
+    std::printf("  FFT floor: complex fwd+bwd %.4f ms + r2c+c2r %.4f ms = %.4f ms (%ld repeats)\n", r.floor.complex_ms,
+                r.floor.real_ms, r.floor.total_ms, r.floor.repeat);
+    std::printf("  throughput %.1f sample-steps/s; peak RSS per rank (MiB):", r.sample_steps_per_s);
+    for (double v : rss) std::printf(" %.1f", v);
+    std::printf(" (of which %.1f before the ensemble: libraries, MPI, PETSc)\n", r.start_rss_mib);
+    if (std::isfinite(r.final_t))
+        std::printf("  last row: t = %.10g  mass = %.14g  kinetic = %.14g  interaction = %.14g  energy = %.14g\n",
+                    r.final_t, r.final_mass, r.final_kinetic, r.final_interaction, r.final_energy);
+    std::printf("%-36s %5s %3s %7s %14s %10s %12s %9s %6s %6s %6s %6s %10s %8s\n", "case", "ranks", "g", "samples",
+                "ms/step/sample", "ms/Strang", "ns/(st.pt.s)", "floor ms", "ratio", "obs %", "red %", "out %",
+                "smp.step/s", "RSS MiB");
+    std::printf("%-36s %5d %3d %7ld %14.4f %10.4f %12.2f %9.4f %6.2f %6.1f %6.1f %6.1f %10.1f %8.1f\n",
+                r.case_name.c_str(), r.ranks, r.ranks_per_sample, r.samples, r.ms_per_step_per_sample,
+                r.ms_per_strang_step_per_sample, r.ns_per_step_point_sample, r.floor.total_ms, r.ratio,
+                r.observables_pct, r.reductions_pct, r.output_pct, r.sample_steps_per_s, r.peak_rss_mib);
+}
+
+int run(int argc, char** argv)
+{
+    const double process_start = MPI_Wtime();
+    const double start_rss = peak_rss_mib();  // after MPI, FFTW-MPI, PETSc and SLEPc are initialized
+    const dfe::Comm world(MPI_COMM_WORLD);
+    dfe::RunConfig config;
+    config.measure.kind = "random-gaussians";  // a benchmark wants M samples: --count sets M
+    BenchOptions bench;
+    long repeat = 0;
+    bool go = true;
+    if (!agree(world, [&] { go = parse(argc, argv, config, bench, repeat, world.is_root()); })) return exit_input_error;
+    if (!go) return 0;
+
+    // Everything the user gave is checked before the (slow) planning: files first, then the ensemble.
+    if (!agree(world, [&] {
+            (void)dfe::validate(config);
+            if (!world.is_root()) return;
+            if (!bench.csv.empty()) check_csv(bench.csv, csv_header(fields(Results{})));
+            if (bench.output_every > 0 &&
+                (!fs::is_directory(bench.tmp_dir) || access(bench.tmp_dir.c_str(), W_OK) != 0))
+                throw dfe::InputError("--tmp-dir '" + bench.tmp_dir + "' is not a writable directory");
+        }))
+        return exit_input_error;
+    std::optional<dfe::Ensemble> ensemble;
+    if (!agree(world, [&] { ensemble.emplace(world, config, dfe::make_builtin_measure(config.measure, config.d)); }))
+        return exit_input_error;
+    const auto& grid = ensemble->grid();
+    const auto& layout = ensemble->layout();
+    const double setup = world.max(MPI_Wtime() - process_start);
+
+    // dfe-run evaluates the hypothesis report before its clock starts; it is only written here.
+    std::optional<dfe::HypothesisReport> hypotheses;
+    if (bench.output_every > 0)
+        hypotheses = dfe::hypothesis_report(ensemble->potential(), config.R,
+                                            1e3 * dfe::natural_length_scale(ensemble->potential()));
+
+    // Warm-up (caches, page faults, lazy set-up), then back to the initial measure and t = 0 so that
+    // the timed run is the run dfe-run would do (its last row is at t = steps x dt).
+    if (bench.warmup > 0) {
+        ensemble->advance(bench.warmup);
+        ensemble->measure().fill(grid, layout.first(), ensemble->fields());
+        ensemble->restore(dfe::Ensemble::State{});
+    }
+
+    const double evolution0 = ensemble->evolution_seconds(), observables0 = ensemble->observable_seconds();
+    const double reductions0 = ensemble->reduction_seconds(), wait0 = ensemble->wait_seconds();
+    double output_local = 0.0;
+    std::vector<std::string> columns;
+    std::vector<double> last_row;
+    long rows = 0;
+    double total_local = 0.0;
+    world.barrier();
+    const double start = MPI_Wtime();
+    if (bench.output_every > 0) {
+        OutputReplica output(world, bench.tmp_dir, *ensemble, config, *hypotheses);
+        ensemble->run([&](const dfe::EnsembleValues& v) { output.row(v); });
+        output.finish();
+        total_local = MPI_Wtime() - start;  // deleting the temporary directory is not dfe-run's cost
+        output_local = output.seconds();
+        columns = output.columns();
+        rows = static_cast<long>(output.rows().size());
+        if (!output.rows().empty()) last_row = output.rows().back();
+    } else {
+        ensemble->advance(bench.steps);
+        total_local = MPI_Wtime() - start;
+    }
+
+    // Peak memory of the run, before the floor's buffers and plans are allocated.
+    const double rss_local = peak_rss_mib();
+    std::vector<double> rss(static_cast<std::size_t>(world.size()), 0.0);
+    MPI_Gather(&rss_local, 1, MPI_DOUBLE, rss.data(), 1, MPI_DOUBLE, 0, world.get());
+
+    Results r;
+    r.floor = measure_floor(world, grid, dfe::parse_planner_effort(config.fftw_planner), repeat);
+    r.total_s = world.max(total_local);
+    r.evolution_s = world.max(ensemble->evolution_seconds() - evolution0);
+    r.observables_s = world.max(ensemble->observable_seconds() - observables0);
+    r.reductions_s = world.max(ensemble->reduction_seconds() - reductions0);
+    r.wait_s = world.max(ensemble->wait_seconds() - wait0);
+    r.output_s = world.max(output_local);
+    r.peak_rss_mib = world.max(rss_local);
+    r.start_rss_mib = world.max(start_rss);
+    r.setup_s = setup;
+    if (!world.is_root()) return 0;
+
+    r.d = grid.d();
+    r.N = static_cast<long>(grid.N());
+    r.L = grid.L();
+    r.potential = config.potential.name;
+    r.measure = config.measure.kind;
+    r.integrator = config.integrator;
+    r.planner = config.fftw_planner;
+    r.dt = config.dt;
+    r.ranks = world.size();
+    r.ranks_per_sample = layout.ranks_per_sample();
+    r.groups = layout.groups();
+    r.samples = static_cast<long>(layout.samples());
+    r.samples_per_group = static_cast<long>(layout.count(0));  // the largest block: the slowest group's
+    r.steps = bench.steps;
+    r.output_every = bench.output_every;
+    r.rows = rows;
+    r.substeps = static_cast<long>(dfe::make_composition(config.integrator).b.size());
+    if (bench.label.empty()) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%dD %ld^%d %s %s dt=%g", r.d, r.N, r.d, r.potential.c_str(),
+                      r.integrator.c_str(), r.dt);
+        r.case_name = buf;
+    } else {
+        r.case_name = bench.label;
+    }
+    const double steps = static_cast<double>(r.steps);
+    r.ms_per_step_per_sample = 1e3 * r.evolution_s / steps / static_cast<double>(r.samples_per_group);
+    r.ms_per_strang_step_per_sample = r.ms_per_step_per_sample / static_cast<double>(r.substeps);
+    r.ns_per_step_point_sample = 1e6 * r.ms_per_step_per_sample / grid.global_points();
+    r.ratio = r.ms_per_strang_step_per_sample / r.floor.total_ms;
+    const double pct = r.total_s > 0 ? 100.0 / r.total_s : 0.0;
+    r.observables_pct = pct * r.observables_s;
+    r.reductions_pct = pct * r.reductions_s;
+    r.wait_pct = pct * r.wait_s;
+    r.output_pct = pct * r.output_s;
+    r.sample_steps_per_s = r.total_s > 0 ? static_cast<double>(r.samples) * steps / r.total_s : 0.0;
+    if (!last_row.empty()) {
+        auto at = [&](const char* name) {
+            const auto it = std::find(columns.begin(), columns.end(), name);
+            return it == columns.end() ? NAN : last_row[static_cast<std::size_t>(it - columns.begin())];
+        };
+        r.final_t = at("t");
+        r.final_mass = at("mass");
+        r.final_kinetic = at("kinetic");
+        r.final_interaction = at("interaction");
+        r.final_energy = at("energy");
+    }
+
+    print_report(r, rss);
+    const auto out = fields(r);
+    if (bench.json) std::printf("%s\n", json_line(out, rss).c_str());
+    if (!bench.csv.empty()) {
+        append_csv(bench.csv, out);
+        std::printf("appended to %s\n", bench.csv.c_str());
+    }
+    std::fflush(stdout);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    dfe::Environment environment(argc, argv);
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        int rank = 0;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        std::fprintf(stderr, "dfe-bench: error on rank %d: %s\n", rank, e.what());
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    return 1;
+}
