@@ -7,6 +7,7 @@
 // (complex forward + backward, r2c + c2r): the floor. It reports every figure for the slowest rank,
 // and peak resident memory per rank. Like dfe-run, it is the one place of its program that names
 // MPI_COMM_WORLD.
+#include "app_common.hpp"
 #include "dfe/checkpoint.hpp"
 #include "dfe/ensemble.hpp"
 #include "dfe/environment.hpp"
@@ -49,8 +50,7 @@ constexpr int exit_input_error = 2;
 /// Options of the benchmark itself, and those that need checks before they enter the RunConfig.
 struct BenchOptions {
     std::string config_file;
-    long long seed = 1;
-    std::string radii;
+    dfe_app::RawRunOptions common;
     long steps = 200;         ///< timed steps
     long output_every = 10;   ///< steps between observe() calls; 0: never
     long warmup = 5;          ///< steps of the untimed warm-up
@@ -83,55 +83,10 @@ po::options_description make_options(dfe::RunConfig& c, BenchOptions& b)
         ("label", po::value(&b.label), "case description in the table, CSV and JSON (default: made from the options)")
         ("tmp-dir", po::value(&b.tmp_dir)->default_value(b.tmp_dir),
          "directory for the temporary output directory (must be shared by all ranks of a multi-node run)");
-    po::options_description grid("Grid (box [-L/2, L/2)^d, periodic, N points per dimension)");
-    grid.add_options()
-        ("d", po::value(&c.d)->default_value(c.d), "dimension: 1, 2 or 3")
-        ("N", po::value(&c.N)->default_value(c.N), "grid points per dimension (even, >= 4; every rank of a sample needs >= 1 slab plane)")
-        ("L", po::value(&c.L)->default_value(c.L), "box length, in length units");
-    po::options_description physics("Equation i d_t phi + Laplacian phi = mu (V * |phi|^2) phi  (hbar = 1, 2m = 1)");
-    physics.add_options()
-        ("mu", po::value(&c.mu)->default_value(c.mu), "-1 focusing, +1 defocusing")
-        ("potential", po::value(&c.potential.name)->default_value(c.potential.name),
-         "V: none | gaussian | soft-power | power (as dfe-run)")
-        ("lambda", po::value(&c.potential.lambda)->default_value(c.potential.lambda), "potential strength lambda")
-        ("s", po::value(&c.potential.s)->default_value(c.potential.s), "gaussian potential width s")
-        ("epsilon", po::value(&c.potential.epsilon)->default_value(c.potential.epsilon), "soft-power regularization epsilon")
-        ("gamma", po::value(&c.potential.gamma)->default_value(c.potential.gamma), "soft-power and power exponent gamma")
-        ("sigma", po::value(&c.measure.sigma)->default_value(c.measure.sigma), "width of the gaussian sample, base width of the random measures");
-    po::options_description measure("Initial measure (built-in measures only)");
-    measure.add_options()
-        ("measure", po::value(&c.measure.kind)->default_value(c.measure.kind),
-         "gaussian (one sample) | mixture | random-laguerre | random-gaussians")
-        ("component", po::value(&c.measure.components)->composing(), "mixture component, repeatable (as dfe-run)")
-        ("count", po::value(&c.measure.count)->default_value(c.measure.count), "random measures: number of samples M")
-        ("seed", po::value(&b.seed)->default_value(b.seed), "random measures: seed")
-        ("modes", po::value(&c.measure.modes)->default_value(c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
-        ("center-spread", po::value(&c.measure.center_spread)->default_value(c.measure.center_spread), "random-gaussians: centre radius")
-        ("kick-spread", po::value(&c.measure.kick_spread)->default_value(c.measure.kick_spread), "random-gaussians: kick radius")
-        ("width-min", po::value(&c.measure.width_min)->default_value(c.measure.width_min), "random-gaussians: smallest width")
-        ("width-max", po::value(&c.measure.width_max)->default_value(c.measure.width_max), "random-gaussians: largest width");
-    po::options_description parallel("Parallel layout and reductions");
-    parallel.add_options()
-        ("ranks-per-sample", po::value(&c.ranks_per_sample)->default_value(c.ranks_per_sample), "g: ranks sharing one field")
-        ("gamma2-grid", po::value(&c.gamma2_grid)->default_value(c.gamma2_grid),
-         "observation grid points per dimension n for gamma^(2) (divides N); 0: dfe-run's default")
-        ("gamma2-times", po::value(&c.gamma2_times)->default_value(c.gamma2_times),
-         "output times at which the explicit gamma^(2) is formed and written (as dfe-run; times are step x --dt)")
-        ("eigensolver", po::value(&c.eigensolver)->default_value(c.eigensolver), "lambda_max: dense | iterative | auto");
-    po::options_description local("Localized virial");
-    local.add_options()
-        ("R", po::value(&b.radii), "comma list of radii R: adds the localized terms to every observe()")
-        ("cutoff-order", po::value(&c.cutoff_order)->default_value(c.cutoff_order), "order k of the cutoff profile (>= 3)")
-        ("cutoff-width", po::value(&c.cutoff_width)->default_value(c.cutoff_width), "half-width h of the cutoff profile, 0 < h < 1")
-        ("radial-tol", po::value(&c.radial_tol)->default_value(c.radial_tol), "radial-defect tolerance");
-    po::options_description time("Time integration");
-    time.add_options()
-        ("integrator", po::value(&c.integrator)->default_value(c.integrator), "strang | order4")
-        ("dt", po::value(&c.dt)->default_value(c.dt), "time step")
-        ("fftw-planner", po::value(&c.fftw_planner)->default_value(c.fftw_planner),
-         "FFTW planner effort of the run and of the floor: estimate | measure | patient");
     po::options_description all;
-    all.add(general).add(bench).add(grid).add(physics).add(measure).add(time).add(parallel).add(local);
+    all.add(general).add(bench).add(dfe_app::grid_options(c)).add(dfe_app::physics_options(c))
+        .add(dfe_app::measure_options(c, b.common)).add(dfe_app::integrator_options(c)).add(dfe_app::parallel_options(c))
+        .add(dfe_app::localized_options(c, b.common));
     return all;
 }
 
@@ -140,38 +95,12 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, BenchOptions& b, long&
 {
     const auto options = make_options(config, b);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
-        if (vm.count("help")) {
-            if (root)
-                std::cout << "Usage: dfe-bench [options]\n"
-                             "Times the steps of a dfe-run ensemble against the FFT floor of its grid.\n"
-                          << options << '\n';
-            return false;
-        }
-        if (vm.count("version")) {
-            if (root) std::cout << "dfe-bench " << dfe::version << " (" << dfe::git_revision << ")\n";
-            return false;
-        }
-        if (vm.count("config")) {
-            const auto file = vm["config"].as<std::string>();
-            std::ifstream in(file);
-            if (!in) throw dfe::InputError("cannot read config file '" + file + "'");
-            try {
-                po::store(po::parse_config_file(in, options), vm);
-            } catch (const po::error& e) {
-                throw dfe::InputError("config file '" + file + "': " + e.what());
-            }
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw dfe::InputError(e.what());
-    }
-    if (b.seed < 0) throw dfe::InputError("--seed must be >= 0 (got " + std::to_string(b.seed) + ")");
-    config.measure.seed = static_cast<std::uint64_t>(b.seed);
+    if (!dfe_app::parse_command_line(argc, argv, options, vm, "dfe-bench",
+                                     "Times the steps of a dfe-run ensemble against the FFT floor of its grid.\n", root))
+        return false;
+    dfe_app::apply(b.common, config);
     if (config.measure.kind == "file")
         throw dfe::InputError("--measure file is not supported by dfe-bench: use a built-in measure");
-    if (!b.radii.empty()) config.R = dfe::parse_radii(b.radii, "--R");
     if (b.steps < 1) throw dfe::InputError("--steps must be >= 1 (got " + std::to_string(b.steps) + ")");
     if (b.output_every < 0)
         throw dfe::InputError("--output-every must be >= 0 (got " + std::to_string(b.output_every) + ")");
@@ -192,42 +121,11 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, BenchOptions& b, long&
     return true;
 }
 
-/// Runs `f` on every rank and agrees on its input errors: the root prints the one line, every rank
-/// gets false (see dfe-run).
+/// Runs `f` on every rank and agrees on its input errors (app_common.hpp).
 template <class F>
 bool agree(const dfe::Comm& world, F&& f)
 {
-    try {
-        dfe::collectively(world, std::forward<F>(f));
-        return true;
-    } catch (const dfe::InputError& e) {
-        if (world.is_root()) std::fprintf(stderr, "dfe-bench: error: %s\n", e.what());
-        return false;
-    }
-}
-
-/// The run.h5 root attributes dfe-run writes (the same names and values).
-std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, int ranks, std::size_t samples, long gamma2_n,
-                                          const std::string& provenance)
-{
-    using A = dfe::Attribute;
-    std::string radii;
-    for (double r : c.R) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%s%g", radii.empty() ? "" : ",", r);
-        radii += buf;
-    }
-    return {A{"version", std::string(dfe::version)}, A{"git_revision", std::string(dfe::git_revision)},
-            A{"measure", provenance}, A{"d", static_cast<long long>(c.d)}, A{"N", static_cast<long long>(c.N)},
-            A{"L", c.L}, A{"mu", c.mu}, A{"potential", c.potential.name}, A{"lambda", c.potential.lambda},
-            A{"s", c.potential.s}, A{"epsilon", c.potential.epsilon}, A{"gamma", c.potential.gamma},
-            A{"R", radii}, A{"cutoff-order", static_cast<long long>(c.cutoff_order)},
-            A{"cutoff-width", c.cutoff_width}, A{"radial-tol", c.radial_tol}, A{"sigma", c.measure.sigma},
-            A{"integrator", c.integrator}, A{"dt", c.dt}, A{"t-end", c.t_end}, A{"output-dt", c.output_dt},
-            A{"fftw-planner", c.fftw_planner}, A{"ranks-per-sample", static_cast<long long>(c.ranks_per_sample)},
-            A{"ranks", static_cast<long long>(ranks)}, A{"samples", static_cast<long long>(samples)},
-            A{"gamma2-grid", static_cast<long long>(gamma2_n)}, A{"gamma2-times", c.gamma2_times},
-            A{"eigensolver", c.eigensolver}};
+    return dfe_app::agree(world, "dfe-bench", std::forward<F>(f));
 }
 
 /// A directory made by the root with mkdtemp and removed by the root when this is destroyed; every
@@ -284,7 +182,7 @@ public:
         writer_.emplace(world, dir_->path() / "timeseries.csv", columns_);
         run_file_.emplace(dir_->path() / "run.h5", layout, grid, columns_, ensemble.schedule().rows(),
                           ensemble.measure().weights(), gamma2_n, static_cast<long>(ensemble.gamma2_rows().size()),
-                          run_attributes(config, world.size(), layout.samples(), gamma2_n, ensemble.measure().provenance()));
+                          dfe::run_attributes(config, world.size(), layout.samples(), gamma2_n, ensemble.measure().provenance()));
         const auto& h = hypotheses;
         auto flag = [](bool b) { return static_cast<long long>(b ? 1 : 0); };
         run_file_->write_table("hypotheses",

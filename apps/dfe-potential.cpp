@@ -1,6 +1,7 @@
 // dfe-potential: the hypotheses of Theorem 1.2 for a potential, before any run (physics.md §8).
 // Serial and MPI-free: it only evaluates the potential. Options share their names and defaults with
 // dfe-run; bad input is one line on stderr and exit code 2, with no output file.
+#include "app_common.hpp"
 #include "dfe/error.hpp"
 #include "dfe/hypothesis.hpp"
 #include "dfe/potential.hpp"
@@ -100,32 +101,10 @@ int run(int argc, char** argv)
     std::string config_file;
     const auto options = make_options(o, config_file);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
-        if (vm.count("help")) {
-            std::cout << "Usage: dfe-potential [options]\n"
-                         "Checks the hypotheses (1.6)-(1.8) of Theorem 1.2 for a potential V and prints a report.\n"
-                      << options << '\n';
-            return 0;
-        }
-        if (vm.count("version")) {
-            std::cout << "dfe-potential " << dfe::version << " (" << dfe::git_revision << ")\n";
-            return 0;
-        }
-        if (vm.count("config")) {
-            const auto file = vm["config"].as<std::string>();
-            std::ifstream in(file);
-            if (!in) throw dfe::InputError("cannot read config file '" + file + "'");
-            try {
-                po::store(po::parse_config_file(in, options), vm);
-            } catch (const po::error& e) {
-                throw dfe::InputError("config file '" + file + "': " + e.what());
-            }
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw dfe::InputError(e.what());
-    }
+    if (!dfe_app::parse_command_line(argc, argv, options, vm, "dfe-potential",
+                                     "Checks the hypotheses (1.6)-(1.8) of Theorem 1.2 for a potential V and prints a report.\n",
+                                     true))
+        return 0;
     if (vm.count("r-max")) o.r_max = vm["r-max"].as<double>();
 
     dfe::require(o.d >= 1 && o.d <= 3, "--d must be 1, 2 or 3 (got " + std::to_string(o.d) + ")");

@@ -1,6 +1,7 @@
 // dfe-run: evolve a de Finetti ensemble by the Hartree flow and write its observables.
 // This file turns options into a dfe::RunConfig and a measure, runs the ensemble, writes its outputs
 // and reports; it is the one place that names MPI_COMM_WORLD.
+#include "app_common.hpp"
 #include "dfe/checkpoint.hpp"
 #include "dfe/ensemble.hpp"
 #include "dfe/environment.hpp"
@@ -42,8 +43,7 @@ constexpr int exit_checkpointed = 3;
 /// Option values that need checks or conversions before they enter the RunConfig.
 struct RawOptions {
     std::string config_file;
-    long long seed = 1;
-    std::string radii;
+    dfe_app::RawRunOptions common;
     std::string checkpoint;       ///< --checkpoint; default DIR/checkpoint.h5
     double checkpoint_every = 0;  ///< --checkpoint-every (simulated time; 0: on signals only)
     std::string restart;          ///< --restart
@@ -52,69 +52,20 @@ struct RawOptions {
 
 po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
 {
-    std::string& config_file = raw.config_file;
     po::options_description general("General");
     general.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the version and exit")
-        ("config", po::value(&config_file), "INI file with any of the options below as `name = value`; "
-                                            "options on the command line take precedence");
-    po::options_description grid("Grid (box [-L/2, L/2)^d, periodic, N points per dimension)");
-    grid.add_options()
-        ("d", po::value(&c.d)->default_value(c.d), "dimension: 1, 2 or 3")
-        ("N", po::value(&c.N)->default_value(c.N), "grid points per dimension (even, >= 4; every rank of a sample needs >= 1 slab plane)")
-        ("L", po::value(&c.L)->default_value(c.L), "box length, in length units");
-    po::options_description physics("Equation i d_t phi + Laplacian phi = mu (V * |phi|^2) phi  (hbar = 1, 2m = 1)");
-    physics.add_options()
-        ("mu", po::value(&c.mu)->default_value(c.mu), "-1 focusing, +1 defocusing")
-        ("potential", po::value(&c.potential.name)->default_value(c.potential.name),
-         "V: none | gaussian (lambda exp(-|x|^2/(2 s^2))) | soft-power (lambda (|x|^2 + epsilon^2)^(-gamma/2), "
-         "free-space convolution) | power (lambda |x|^-gamma, d = 3, 0 < gamma < 3, truncated-kernel free-space convolution)")
-        ("lambda", po::value(&c.potential.lambda)->default_value(c.potential.lambda), "potential strength lambda")
-        ("s", po::value(&c.potential.s)->default_value(c.potential.s), "gaussian potential width s, in length units")
-        ("epsilon", po::value(&c.potential.epsilon)->default_value(c.potential.epsilon), "soft-power regularization epsilon, in length units")
-        ("gamma", po::value(&c.potential.gamma)->default_value(c.potential.gamma), "soft-power and power exponent gamma")
-        ("sigma", po::value(&c.measure.sigma)->default_value(c.measure.sigma), "width sigma of the Gaussian initial state (pi sigma^2)^(-d/4) exp(-|x|^2/(2 sigma^2)), and the base width of the random measures, in length units");
-    po::options_description measure("Initial de Finetti measure  sum_j w_j delta_{phi_j}");
+        ("config", po::value(&raw.config_file), "INI file with any of the options below as `name = value`; "
+                                                "options on the command line take precedence");
+    po::options_description measure = dfe_app::measure_options(c, raw.common);
     measure.add_options()
-        ("measure", po::value(&c.measure.kind)->default_value(c.measure.kind),
-         "gaussian (one sample) | mixture (one sample per --component) | random-laguerre | random-gaussians | file (set by --samples)")
-        ("component", po::value(&c.measure.components)->composing(),
-         "mixture component, repeatable: weight=W[,sigma=S][,center=X:Y:Z][,kick=KX:KY:KZ][,chirp=B] "
-         "= c exp(-|x-x0|^2/(2S^2)) exp(i k.x) exp(i B |x-x0|^2); the weights must sum to 1")
-        ("count", po::value(&c.measure.count)->default_value(c.measure.count), "random measures: number of samples M (weights 1/M)")
-        ("seed", po::value(&raw.seed)->default_value(raw.seed), "random measures: seed; sample j depends only on (seed, j)")
-        ("modes", po::value(&c.measure.modes)->default_value(c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
-        ("center-spread", po::value(&c.measure.center_spread)->default_value(c.measure.center_spread), "random-gaussians: centres uniform in the ball of this radius")
-        ("kick-spread", po::value(&c.measure.kick_spread)->default_value(c.measure.kick_spread), "random-gaussians: momentum kicks uniform in the ball of this radius")
-        ("width-min", po::value(&c.measure.width_min)->default_value(c.measure.width_min), "random-gaussians: smallest width")
-        ("width-max", po::value(&c.measure.width_max)->default_value(c.measure.width_max), "random-gaussians: largest width")
         ("samples", po::value(&c.measure.samples_file), "HDF5 samples file (schema in the README); d, N and L come from it")
         ("write-samples", po::value(&c.write_samples), "write the initial measure to this HDF5 samples file");
-    po::options_description parallel("Parallel layout and reductions");
-    parallel.add_options()
-        ("ranks-per-sample", po::value(&c.ranks_per_sample)->default_value(c.ranks_per_sample),
-         "g: ranks sharing one field (FFTW-MPI slabs); the world splits into size/g groups that share the samples")
-        ("gamma2-grid", po::value(&c.gamma2_grid)->default_value(c.gamma2_grid),
-         "observation grid points per dimension n for gamma^(2) (divides N); 0: the largest divisor of N up to 64 in 1D/2D, up to 16 in 3D")
-        ("gamma2-times", po::value(&c.gamma2_times)->default_value(c.gamma2_times),
-         "output times at which gamma^(2) is formed and stored in run.h5: comma list of times, first, last, all, none")
-        ("eigensolver", po::value(&c.eigensolver)->default_value(c.eigensolver),
-         "lambda_max: dense (LAPACK on the M x M Gram matrix) | iterative (SLEPc, never forms it) | auto (dense for M <= 2000)");
-    po::options_description local("Localized virial (physics.md sections 5-7): psi_R(x) = R psi(|x|^2/R)");
-    local.add_options()
-        ("R", po::value(&raw.radii), "comma list of radii R (e.g. 1,2.5,4): adds loc_R, dloc_R, d2loc_R, II_R, III_R, IIIa_R, "
-                                     "IIIb_R, IV_R, margin_R per R and the verdicts table")
-        ("cutoff-order", po::value(&c.cutoff_order)->default_value(c.cutoff_order), "order k of the cutoff profile c (1 - ((s-2)/h)^2)^k (>= 3)")
-        ("cutoff-width", po::value(&c.cutoff_width)->default_value(c.cutoff_width), "half-width h of the cutoff profile's support [2-h, 2+h], 0 < h < 1")
-        ("radial-tol", po::value(&c.radial_tol)->default_value(c.radial_tol), "a sample counts as radial when its angular-momentum defect is below this");
-    po::options_description time("Time integration (time in length units squared)");
+    po::options_description time = dfe_app::integrator_options(c);
     time.add_options()
-        ("integrator", po::value(&c.integrator)->default_value(c.integrator), "strang (2nd order) | order4 (Yoshida composition of Strang steps)")
-        ("dt", po::value(&c.dt)->default_value(c.dt), "time step")
         ("t-end", po::value(&c.t_end)->default_value(c.t_end), "final time (a multiple of dt)")
-        ("output-dt", po::value(&c.output_dt)->default_value(c.output_dt), "interval between output rows (a multiple of dt)")
-        ("fftw-planner", po::value(&c.fftw_planner)->default_value(c.fftw_planner), "FFTW planner effort: estimate | measure | patient");
+        ("output-dt", po::value(&c.output_dt)->default_value(c.output_dt), "interval between output rows (a multiple of dt)");
     po::options_description output("Output");
     output.add_options()
         ("out", po::value(&c.out)->default_value(c.out), "output directory; receives timeseries.csv, run.h5, timing.csv (and verdicts.csv with --R)");
@@ -128,7 +79,8 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
         ("check-steps", po::value(&raw.check_steps)->default_value(raw.check_steps),
          "steps between checks for a stop signal (the run stops within this many steps per sample of a rank)");
     po::options_description all;
-    all.add(general).add(grid).add(physics).add(measure).add(time).add(parallel).add(local).add(output).add(checkpoints);
+    all.add(general).add(dfe_app::grid_options(c)).add(dfe_app::physics_options(c)).add(measure).add(time)
+        .add(dfe_app::parallel_options(c)).add(dfe_app::localized_options(c, raw.common)).add(output).add(checkpoints);
     return all;
 }
 
@@ -138,33 +90,8 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, RawOptions& raw, std::
 {
     const auto options = make_options(config, raw);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
-        if (vm.count("help")) {
-            if (root) std::cout << "Usage: dfe-run [options]\n" << options << '\n';
-            return false;
-        }
-        if (vm.count("version")) {
-            if (root) std::cout << "dfe-run " << dfe::version << " (" << dfe::git_revision << ")\n";
-            return false;
-        }
-        if (vm.count("config")) {
-            const auto file = vm["config"].as<std::string>();
-            std::ifstream in(file);
-            if (!in) throw dfe::InputError("cannot read config file '" + file + "'");
-            try {
-                po::store(po::parse_config_file(in, options), vm);
-            } catch (const po::error& e) {
-                throw dfe::InputError("config file '" + file + "': " + e.what());
-            }
-        }
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw dfe::InputError(e.what());
-    }
-    if (raw.seed < 0) throw dfe::InputError("--seed must be >= 0 (got " + std::to_string(raw.seed) + ")");
-    config.measure.seed = static_cast<std::uint64_t>(raw.seed);
-    if (!raw.radii.empty()) config.R = dfe::parse_radii(raw.radii, "--R");
+    if (!dfe_app::parse_command_line(argc, argv, options, vm, "dfe-run", "", root)) return false;
+    dfe_app::apply(raw.common, config);
     if (!std::isfinite(raw.checkpoint_every) || raw.checkpoint_every < 0)
         throw dfe::InputError("--checkpoint-every must be >= 0 (got " + std::to_string(raw.checkpoint_every) + ")");
     if (raw.check_steps < 1) throw dfe::InputError("--check-steps must be >= 1 (got " + std::to_string(raw.check_steps) + ")");
@@ -208,53 +135,6 @@ std::unique_ptr<dfe::Measure> make_measure(const dfe::Comm& world, dfe::RunConfi
     return dfe::make_file_measure(path, std::move(info));
 }
 
-/// The radii as the comma list --R takes, each as %g prints it.
-std::string radii_text(const std::vector<double>& R)
-{
-    std::string out;
-    for (double r : R) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%s%g", out.empty() ? "" : ",", r);
-        out += buf;
-    }
-    return out;
-}
-
-/// Every run parameter as a run.h5 attribute (names are the option names).
-std::vector<dfe::Attribute> run_attributes(const dfe::RunConfig& c, int ranks, std::size_t samples, long gamma2_n,
-                                          const std::string& provenance)
-{
-    using A = dfe::Attribute;
-    return {A{"version", std::string(dfe::version)},
-            A{"git_revision", std::string(dfe::git_revision)},
-            A{"measure", provenance},
-            A{"d", static_cast<long long>(c.d)},
-            A{"N", static_cast<long long>(c.N)},
-            A{"L", c.L},
-            A{"mu", c.mu},
-            A{"potential", c.potential.name},
-            A{"lambda", c.potential.lambda},
-            A{"s", c.potential.s},
-            A{"epsilon", c.potential.epsilon},
-            A{"gamma", c.potential.gamma},
-            A{"R", radii_text(c.R)},
-            A{"cutoff-order", static_cast<long long>(c.cutoff_order)},
-            A{"cutoff-width", c.cutoff_width},
-            A{"radial-tol", c.radial_tol},
-            A{"sigma", c.measure.sigma},
-            A{"integrator", c.integrator},
-            A{"dt", c.dt},
-            A{"t-end", c.t_end},
-            A{"output-dt", c.output_dt},
-            A{"fftw-planner", c.fftw_planner},
-            A{"ranks-per-sample", static_cast<long long>(c.ranks_per_sample)},
-            A{"ranks", static_cast<long long>(ranks)},
-            A{"samples", static_cast<long long>(samples)},
-            A{"gamma2-grid", static_cast<long long>(gamma2_n)},
-            A{"gamma2-times", c.gamma2_times},
-            A{"eigensolver", c.eigensolver}};
-}
-
 /// The parameters a checkpoint must agree on, as "name = value" lines: every run attribute except
 /// the build (checked on its own) and what may change between runs (ranks, layout, planner).
 std::string checkpoint_parameters(const std::vector<dfe::Attribute>& attributes)
@@ -295,19 +175,11 @@ void write_timing(const fs::path& path, const std::vector<std::pair<std::string,
     fs::rename(tmp, path);
 }
 
-/// Runs `f` on every rank and agrees on its input errors (dfe::collectively): if any rank threw
-/// InputError, the root prints the message once and every rank gets false, so that all ranks leave
-/// together instead of hanging in a collective.
+/// Runs `f` on every rank and agrees on its input errors (app_common.hpp).
 template <class F>
 bool agree(const dfe::Comm& world, F&& f)
 {
-    try {
-        dfe::collectively(world, std::forward<F>(f));
-        return true;
-    } catch (const dfe::InputError& e) {
-        if (world.is_root()) std::fprintf(stderr, "dfe-run: error: %s\n", e.what());
-        return false;
-    }
+    return dfe_app::agree(world, "dfe-run", std::forward<F>(f));
 }
 
 /// Prints the columns `show` of `rows` (at most about 12 rows, evenly spaced, always the last).
@@ -366,7 +238,7 @@ int run(int argc, char** argv)
             auto measure = make_measure(world, config, explicit_grid);
             provenance = measure->provenance();
             const long gamma2_n = config.gamma2_grid > 0 ? config.gamma2_grid : dfe::default_gamma2_points(config.d, config.N);
-            parameters = checkpoint_parameters(run_attributes(config, world.size(), measure->size(), gamma2_n, provenance));
+            parameters = checkpoint_parameters(dfe::run_attributes(config, world.size(), measure->size(), gamma2_n, provenance));
             if (!raw.restart.empty()) {
                 resume = dfe::read_checkpoint_info(world, raw.restart);
                 if (resume->version != dfe::version || resume->git_revision != dfe::git_revision)
@@ -444,7 +316,7 @@ int run(int argc, char** argv)
     dfe::TimeSeriesWriter writer(world, out_dir / "timeseries.csv", columns);
     dfe::RunFile run_file(out_dir / "run.h5", layout, grid, columns, ensemble->schedule().rows(),
                           ensemble->measure().weights(), gamma2_n, static_cast<long>(ensemble->gamma2_rows().size()),
-                          run_attributes(config, world.size(), layout.samples(), gamma2_n, provenance));
+                          dfe::run_attributes(config, world.size(), layout.samples(), gamma2_n, provenance));
     {
         const auto& h = hypotheses;
         auto flag = [](bool b) { return static_cast<long long>(b ? 1 : 0); };

@@ -2,6 +2,9 @@
 
 #include "dfe/error.hpp"
 #include "dfe/hdf5.hpp"
+#include "dfe/version.hpp"
+
+#include <cstdio>
 
 #include <array>
 #include <system_error>
@@ -216,6 +219,53 @@ void RunFile::write_table(const std::string& name,
         if (n > 0)  // an empty dataset has no storage to write to
             h5::write_slab(set.get(), s.world.is_root() ? h5::Slab{{0}, {n}} : h5::Slab{}, values.data());
     }
+}
+
+/// The radii as the comma list --R takes, each as %g prints it.
+std::string radii_text(const std::vector<double>& R)
+{
+    std::string out;
+    for (double r : R) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%s%g", out.empty() ? "" : ",", r);
+        out += buf;
+    }
+    return out;
+}
+
+// Every run parameter as a run.h5 attribute (names are the option names).
+std::vector<Attribute> run_attributes(const RunConfig& c, int ranks, std::size_t samples, long gamma2_n,
+                                          const std::string& provenance)
+{
+    using A = Attribute;
+    return {A{"version", std::string(dfe::version)},
+            A{"git_revision", std::string(dfe::git_revision)},
+            A{"measure", provenance},
+            A{"d", static_cast<long long>(c.d)},
+            A{"N", static_cast<long long>(c.N)},
+            A{"L", c.L},
+            A{"mu", c.mu},
+            A{"potential", c.potential.name},
+            A{"lambda", c.potential.lambda},
+            A{"s", c.potential.s},
+            A{"epsilon", c.potential.epsilon},
+            A{"gamma", c.potential.gamma},
+            A{"R", radii_text(c.R)},
+            A{"cutoff-order", static_cast<long long>(c.cutoff_order)},
+            A{"cutoff-width", c.cutoff_width},
+            A{"radial-tol", c.radial_tol},
+            A{"sigma", c.measure.sigma},
+            A{"integrator", c.integrator},
+            A{"dt", c.dt},
+            A{"t-end", c.t_end},
+            A{"output-dt", c.output_dt},
+            A{"fftw-planner", c.fftw_planner},
+            A{"ranks-per-sample", static_cast<long long>(c.ranks_per_sample)},
+            A{"ranks", static_cast<long long>(ranks)},
+            A{"samples", static_cast<long long>(samples)},
+            A{"gamma2-grid", static_cast<long long>(gamma2_n)},
+            A{"gamma2-times", c.gamma2_times},
+            A{"eigensolver", c.eigensolver}};
 }
 
 void RunFile::commit()

@@ -24,6 +24,7 @@
  */
 #include "dfe/groups.hpp"
 #include "dfe/grid.hpp"
+#include "dfe/run_config.hpp"
 
 #include <filesystem>
 #include <memory>
@@ -40,6 +41,17 @@ struct Attribute {
     std::string name;
     std::variant<long long, double, std::string> value;
 };
+
+/** @brief The radii as the comma list --R takes, each as %g prints it ("1,2.5,4"). */
+std::string radii_text(const std::vector<double>& R);
+
+/**
+ * @brief Every run parameter as a root attribute of run.h5, named as the option: the build
+ * (`version`, `git_revision`), the measure's provenance, the grid, physics, cutoff, schedule and
+ * layout (`ranks`, `samples`, the observation grid `gamma2-grid` = n as used).
+ */
+std::vector<Attribute> run_attributes(const RunConfig& c, int ranks, std::size_t samples, long gamma2_n,
+                                      const std::string& provenance);
 
 class RunFile {
 public:

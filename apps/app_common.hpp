@@ -1,0 +1,172 @@
+#pragma once
+// What the applications share: the option groups of a RunConfig (dfe-run and dfe-bench), parsing the
+// command line and a --config INI file, and agreeing on input errors over the ranks.
+#include "dfe/comm.hpp"
+#include "dfe/error.hpp"
+#include "dfe/run_config.hpp"
+#include "dfe/version.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <utility>
+
+namespace dfe_app {
+
+namespace po = boost::program_options;
+
+/// Option values that need checks or conversions before they enter a RunConfig (see apply()).
+struct RawRunOptions {
+    long long seed = 1;
+    std::string radii;
+};
+
+inline po::options_description grid_options(dfe::RunConfig& c)
+{
+    po::options_description grid("Grid (box [-L/2, L/2)^d, periodic, N points per dimension)");
+    grid.add_options()
+        ("d", po::value(&c.d)->default_value(c.d), "dimension: 1, 2 or 3")
+        ("N", po::value(&c.N)->default_value(c.N), "grid points per dimension (even, >= 4; every rank of a sample needs >= 1 slab plane)")
+        ("L", po::value(&c.L)->default_value(c.L), "box length, in length units");
+    return grid;
+}
+
+inline po::options_description physics_options(dfe::RunConfig& c)
+{
+    po::options_description physics("Equation i d_t phi + Laplacian phi = mu (V * |phi|^2) phi  (hbar = 1, 2m = 1)");
+    physics.add_options()
+        ("mu", po::value(&c.mu)->default_value(c.mu), "-1 focusing, +1 defocusing")
+        ("potential", po::value(&c.potential.name)->default_value(c.potential.name),
+         "V: none | gaussian (lambda exp(-|x|^2/(2 s^2))) | soft-power (lambda (|x|^2 + epsilon^2)^(-gamma/2), "
+         "free-space convolution) | power (lambda |x|^-gamma, d = 3, 0 < gamma < 3, truncated-kernel free-space convolution)")
+        ("lambda", po::value(&c.potential.lambda)->default_value(c.potential.lambda), "potential strength lambda")
+        ("s", po::value(&c.potential.s)->default_value(c.potential.s), "gaussian potential width s, in length units")
+        ("epsilon", po::value(&c.potential.epsilon)->default_value(c.potential.epsilon), "soft-power regularization epsilon, in length units")
+        ("gamma", po::value(&c.potential.gamma)->default_value(c.potential.gamma), "soft-power and power exponent gamma")
+        ("sigma", po::value(&c.measure.sigma)->default_value(c.measure.sigma),
+         "width sigma of the Gaussian initial state (pi sigma^2)^(-d/4) exp(-|x|^2/(2 sigma^2)), and the base width of "
+         "the random measures, in length units");
+    return physics;
+}
+
+/// The built-in measures (dfe-run adds --samples and --write-samples).
+inline po::options_description measure_options(dfe::RunConfig& c, RawRunOptions& raw)
+{
+    po::options_description measure("Initial de Finetti measure  sum_j w_j delta_{phi_j}");
+    measure.add_options()
+        ("measure", po::value(&c.measure.kind)->default_value(c.measure.kind),
+         "gaussian (one sample) | mixture (one sample per --component) | random-laguerre | random-gaussians | file (set by --samples)")
+        ("component", po::value(&c.measure.components)->composing(),
+         "mixture component, repeatable: weight=W[,sigma=S][,center=X:Y:Z][,kick=KX:KY:KZ][,chirp=B] "
+         "= c exp(-|x-x0|^2/(2S^2)) exp(i k.x) exp(i B |x-x0|^2); the weights must sum to 1")
+        ("count", po::value(&c.measure.count)->default_value(c.measure.count), "random measures: number of samples M (weights 1/M)")
+        ("seed", po::value(&raw.seed)->default_value(raw.seed), "random measures: seed; sample j depends only on (seed, j)")
+        ("modes", po::value(&c.measure.modes)->default_value(c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
+        ("center-spread", po::value(&c.measure.center_spread)->default_value(c.measure.center_spread), "random-gaussians: centres uniform in the ball of this radius")
+        ("kick-spread", po::value(&c.measure.kick_spread)->default_value(c.measure.kick_spread), "random-gaussians: momentum kicks uniform in the ball of this radius")
+        ("width-min", po::value(&c.measure.width_min)->default_value(c.measure.width_min), "random-gaussians: smallest width")
+        ("width-max", po::value(&c.measure.width_max)->default_value(c.measure.width_max), "random-gaussians: largest width");
+    return measure;
+}
+
+inline po::options_description parallel_options(dfe::RunConfig& c)
+{
+    po::options_description parallel("Parallel layout and reductions");
+    parallel.add_options()
+        ("ranks-per-sample", po::value(&c.ranks_per_sample)->default_value(c.ranks_per_sample),
+         "g: ranks sharing one field (FFTW-MPI slabs); the world splits into size/g groups that share the samples")
+        ("gamma2-grid", po::value(&c.gamma2_grid)->default_value(c.gamma2_grid),
+         "observation grid points per dimension n for gamma^(2) (divides N); 0: the largest divisor of N up to 64 in 1D/2D, up to 16 in 3D")
+        ("gamma2-times", po::value(&c.gamma2_times)->default_value(c.gamma2_times),
+         "output times at which gamma^(2) is formed and stored in run.h5: comma list of times, first, last, all, none")
+        ("eigensolver", po::value(&c.eigensolver)->default_value(c.eigensolver),
+         "lambda_max: dense (LAPACK on the M x M Gram matrix) | iterative (SLEPc, never forms it) | auto (dense for M <= 2000)");
+    return parallel;
+}
+
+inline po::options_description localized_options(dfe::RunConfig& c, RawRunOptions& raw)
+{
+    po::options_description local("Localized virial (physics.md sections 5-7): psi_R(x) = R psi(|x|^2/R)");
+    local.add_options()
+        ("R", po::value(&raw.radii), "comma list of radii R (e.g. 1,2.5,4): adds loc_R, dloc_R, d2loc_R, II_R, III_R, IIIa_R, "
+                                     "IIIb_R, IV_R, margin_R per R and the verdicts table")
+        ("cutoff-order", po::value(&c.cutoff_order)->default_value(c.cutoff_order), "order k of the cutoff profile c (1 - ((s-2)/h)^2)^k (>= 3)")
+        ("cutoff-width", po::value(&c.cutoff_width)->default_value(c.cutoff_width), "half-width h of the cutoff profile's support [2-h, 2+h], 0 < h < 1")
+        ("radial-tol", po::value(&c.radial_tol)->default_value(c.radial_tol), "a sample counts as radial when its angular-momentum defect is below this");
+    return local;
+}
+
+/// The integrator, its step and the planner (dfe-run adds --t-end and --output-dt).
+inline po::options_description integrator_options(dfe::RunConfig& c)
+{
+    po::options_description time("Time integration (time in length units squared)");
+    time.add_options()
+        ("integrator", po::value(&c.integrator)->default_value(c.integrator), "strang (2nd order) | order4 (Yoshida composition of Strang steps)")
+        ("dt", po::value(&c.dt)->default_value(c.dt), "time step")
+        ("fftw-planner", po::value(&c.fftw_planner)->default_value(c.fftw_planner), "FFTW planner effort: estimate | measure | patient");
+    return time;
+}
+
+/// Moves the raw values into the config: the seed (>= 0) and the radii (a comma list). Throws InputError.
+inline void apply(const RawRunOptions& raw, dfe::RunConfig& c)
+{
+    if (raw.seed < 0) throw dfe::InputError("--seed must be >= 0 (got " + std::to_string(raw.seed) + ")");
+    c.measure.seed = static_cast<std::uint64_t>(raw.seed);
+    if (!raw.radii.empty()) c.R = dfe::parse_radii(raw.radii, "--R");
+}
+
+/**
+ * @brief Parses argv, then the INI file of --config (command line first: it takes precedence), into
+ * `vm` and notifies. On --help or --version prints (on the root) and returns false. Throws InputError
+ * with a one-line message for any parse error or an unreadable config file.
+ */
+inline bool parse_command_line(int argc, char** argv, const po::options_description& options, po::variables_map& vm,
+                               const std::string& program, const std::string& about, bool root)
+{
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        if (vm.count("help")) {
+            if (root) std::cout << "Usage: " << program << " [options]\n" << about << options << '\n';
+            return false;
+        }
+        if (vm.count("version")) {
+            if (root) std::cout << program << ' ' << dfe::version << " (" << dfe::git_revision << ")\n";
+            return false;
+        }
+        if (vm.count("config")) {
+            const auto file = vm["config"].as<std::string>();
+            std::ifstream in(file);
+            if (!in) throw dfe::InputError("cannot read config file '" + file + "'");
+            try {
+                po::store(po::parse_config_file(in, options), vm);
+            } catch (const po::error& e) {
+                throw dfe::InputError("config file '" + file + "': " + e.what());
+            }
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw dfe::InputError(e.what());
+    }
+    return true;
+}
+
+/// Runs `f` on every rank and agrees on its input errors (dfe::collectively): if any rank threw
+/// InputError, the root prints "<program>: error: <message>" once and every rank gets false, so
+/// that all ranks leave together instead of hanging in a collective.
+template <class F>
+bool agree(const dfe::Comm& world, const char* program, F&& f)
+{
+    try {
+        dfe::collectively(world, std::forward<F>(f));
+        return true;
+    } catch (const dfe::InputError& e) {
+        if (world.is_root()) std::fprintf(stderr, "%s: error: %s\n", program, e.what());
+        return false;
+    }
+}
+
+}  // namespace dfe_app
