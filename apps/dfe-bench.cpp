@@ -15,6 +15,7 @@
 #include "dfe/fft_plan.hpp"
 #include "dfe/hypothesis.hpp"
 #include "dfe/run_file.hpp"
+#include "dfe/run_record.hpp"
 #include "dfe/split_step.hpp"
 #include "dfe/timeseries.hpp"
 #include "dfe/verdicts.hpp"
@@ -165,66 +166,25 @@ private:
     fs::path path_;
 };
 
-/// What dfe-run writes at its output times, written the same way into a temporary directory, and
+/// What dfe-run writes at its output times (dfe::RunRecord), written into a temporary directory, and
 /// the time that took (this rank's).
 class OutputReplica {
 public:
     OutputReplica(const dfe::Comm& world, const std::string& tmp_base, dfe::Ensemble& ensemble,
                   const dfe::RunConfig& config, const dfe::HypothesisReport& hypotheses)
-        : ensemble_(ensemble), config_(config), world_(world)
+        : ensemble_(ensemble)
     {
         const double t0 = MPI_Wtime();
         dir_.emplace(world, tmp_base);
-        const auto& layout = ensemble.layout();
-        const auto& grid = ensemble.grid();
-        columns_ = dfe::ensemble_columns(config);
-        const long gamma2_n = ensemble.gamma2().points_per_dim();
-        writer_.emplace(world, dir_->path() / "timeseries.csv", columns_);
-        run_file_.emplace(dir_->path() / "run.h5", layout, grid, columns_, ensemble.schedule().rows(),
-                          ensemble.measure().weights(), gamma2_n, static_cast<long>(ensemble.gamma2_rows().size()),
-                          dfe::run_attributes(config, world.size(), layout.samples(), gamma2_n, ensemble.measure().provenance()));
-        const auto& h = hypotheses;
-        auto flag = [](bool b) { return static_cast<long long>(b ? 1 : 0); };
-        run_file_->write_table("hypotheses",
-                               {{"R", h.R}, {"sup_1_7", h.h17_sup}, {"ratio_1_8", h.h18_ratio},
-                                {"positive_1_6_lower", h.h16_positive_lower}, {"positive_1_6_upper", h.h16_positive_upper}},
-                               {dfe::Attribute{"holds", flag(h.holds)}, dfe::Attribute{"failing", h.failing},
-                                dfe::Attribute{"max_1_6", h.h16_max}, dfe::Attribute{"max_1_6_at", h.h16_max_at},
-                                dfe::Attribute{"holds_1_6", flag(h.h16_holds)}, dfe::Attribute{"holds_1_7", flag(h.h17_holds)},
-                                dfe::Attribute{"holds_1_8", flag(h.h18_holds)},
-                                dfe::Attribute{"V_nonnegative", flag(h.v_nonnegative)},
-                                dfe::Attribute{"text", dfe::format_hypothesis_report(h)}});
-        verdicts_.emplace(config, grid.dx());
-        keeps_gamma1_ = layout.group_index() == 0;
+        record_.emplace(dir_->path(), ensemble, config, ensemble.measure().provenance(), hypotheses);
         seconds_ += MPI_Wtime() - t0;
     }
 
-    /// One output row, as dfe-run's on_output writes it and keeps it for checkpoints.
+    /// One output row, as dfe-run writes it and keeps it for checkpoints.
     void row(const dfe::EnsembleValues& v)
     {
         const double t0 = MPI_Wtime();
-        const auto row = v.row_values();
-        writer_->write_row(row);
-        run_file_->write_row(v.row, row);
-        run_file_->write_gamma1(v.row, ensemble_.gamma1_local());
-        std::vector<double> mass, energy;
-        for (const auto& o : ensemble_.sample_values()) {
-            mass.push_back(o.mass);
-            energy.push_back(o.energy);
-        }
-        run_file_->write_sample_values(v.row, mass, energy);
-        if (v.gamma2) {
-            run_file_->write_gamma2(gamma2_written_++, v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows);
-            history_.gamma2.push_back({v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows});
-        }
-        history_.rows.push_back(row);
-        history_.gamma1.push_back(keeps_gamma1_ ? std::vector<double>(ensemble_.gamma1_local().begin(),
-                                                                      ensemble_.gamma1_local().end())
-                                                : std::vector<double>{});
-        history_.mass.push_back(mass);
-        history_.energy.push_back(energy);
-        rows_.push_back(row);
-        verdicts_->add(v);
+        record_->add(v, ensemble_);
         seconds_ += MPI_Wtime() - t0;
     }
 
@@ -232,36 +192,18 @@ public:
     void finish()
     {
         const double t0 = MPI_Wtime();
-        if (!config_.R.empty()) {
-            const auto& vd = verdicts_->verdicts();
-            run_file_->write_table("verdicts", dfe::verdict_columns(vd),
-                                   {dfe::Attribute{"energy0", vd.energy0}, dfe::Attribute{"rows", static_cast<long long>(vd.rows)},
-                                    dfe::Attribute{"smallest_R", vd.smallest_R ? *vd.smallest_R : std::nan("")},
-                                    dfe::Attribute{"text", dfe::format_verdicts(vd)}});
-            if (world_.is_root()) dfe::write_verdicts_csv(dir_->path() / "verdicts.csv", vd);
-        }
-        writer_->commit();
-        run_file_->commit();
+        record_->commit();
         seconds_ += MPI_Wtime() - t0;
     }
 
     [[nodiscard]] double seconds() const { return seconds_; }
-    [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
-    [[nodiscard]] const std::vector<std::vector<double>>& rows() const { return rows_; }
+    [[nodiscard]] const std::vector<std::string>& columns() const { return record_->columns(); }
+    [[nodiscard]] const std::vector<std::vector<double>>& rows() const { return record_->history().rows; }
 
 private:
     dfe::Ensemble& ensemble_;
-    const dfe::RunConfig& config_;
-    const dfe::Comm& world_;
-    std::optional<TempDir> dir_;  // declared first of the files: removed after they are closed
-    std::vector<std::string> columns_;
-    std::optional<dfe::TimeSeriesWriter> writer_;
-    std::optional<dfe::RunFile> run_file_;
-    std::optional<dfe::VerdictTracker> verdicts_;
-    dfe::RunHistory history_;
-    std::vector<std::vector<double>> rows_;
-    long gamma2_written_ = 0;
-    bool keeps_gamma1_ = false;
+    std::optional<TempDir> dir_;  // declared before the record: removed after its files are closed
+    std::optional<dfe::RunRecord> record_;
     double seconds_ = 0.0;
 };
 

@@ -8,6 +8,7 @@
 #include "dfe/error.hpp"
 #include "dfe/hypothesis.hpp"
 #include "dfe/run_file.hpp"
+#include "dfe/run_record.hpp"
 #include "dfe/samples_file.hpp"
 #include "dfe/signals.hpp"
 #include "dfe/timeseries.hpp"
@@ -311,70 +312,25 @@ int run(int argc, char** argv)
         if (world.is_root()) std::printf("wrote %s\n", config.write_samples.c_str());
     }
 
-    const auto columns = dfe::ensemble_columns(config);
-    const long gamma2_n = ensemble->gamma2().points_per_dim();
-    dfe::TimeSeriesWriter writer(world, out_dir / "timeseries.csv", columns);
-    dfe::RunFile run_file(out_dir / "run.h5", layout, grid, columns, ensemble->schedule().rows(),
-                          ensemble->measure().weights(), gamma2_n, static_cast<long>(ensemble->gamma2_rows().size()),
-                          dfe::run_attributes(config, world.size(), layout.samples(), gamma2_n, provenance));
-    {
-        const auto& h = hypotheses;
-        auto flag = [](bool b) { return static_cast<long long>(b ? 1 : 0); };
-        run_file.write_table("hypotheses", {{"R", h.R}, {"sup_1_7", h.h17_sup}, {"ratio_1_8", h.h18_ratio},
-                                            {"positive_1_6_lower", h.h16_positive_lower}, {"positive_1_6_upper", h.h16_positive_upper}},
-                             {dfe::Attribute{"holds", flag(h.holds)}, dfe::Attribute{"failing", h.failing},
-                              dfe::Attribute{"max_1_6", h.h16_max}, dfe::Attribute{"max_1_6_at", h.h16_max_at},
-                              dfe::Attribute{"holds_1_6", flag(h.h16_holds)}, dfe::Attribute{"holds_1_7", flag(h.h17_holds)},
-                              dfe::Attribute{"holds_1_8", flag(h.h18_holds)}, dfe::Attribute{"V_nonnegative", flag(h.v_nonnegative)},
-                              dfe::Attribute{"text", dfe::format_hypothesis_report(h)}});
-    }
-    std::vector<std::vector<double>> rows;
-    dfe::VerdictTracker verdicts(config, grid.dx());
-    // What the run record has received, for checkpoints; a restart begins with the checkpoint's.
-    dfe::RunHistory history;
+    dfe::RunRecord record(out_dir, *ensemble, config, provenance, hypotheses);
+    const auto& columns = record.columns();
     if (resume) {
-        history = dfe::read_history(raw.restart, *resume, layout, grid);
-        history.replay(run_file);
-        for (const auto& row : history.rows) {
-            writer.write_row(row);
-            rows.push_back(row);
-            verdicts.add_row(row, resume->state.energy0, resume->state.radial_defect0);
-        }
+        // A restart begins with the checkpoint's record, written again as the run first wrote it.
+        record.replay(dfe::read_history(raw.restart, *resume, layout, grid), resume->state.energy0,
+                      resume->state.radial_defect0);
         if (world.is_root())
             std::printf("  restarted from %s at t = %g (step %ld, %zu rows already written)\n", raw.restart.c_str(),
-                        ensemble->time(), ensemble->step_count(), history.rows.size());
+                        ensemble->time(), ensemble->step_count(), record.history().rows.size());
     }
-    long gamma2_written = static_cast<long>(history.gamma2.size());
-    const bool keeps_gamma1 = layout.group_index() == 0;
     double last_progress = MPI_Wtime();
     output_seconds += MPI_Wtime() - start;
 
     auto checkpoint = [&] {
-        dfe::write_checkpoint(raw.checkpoint, *ensemble, parameters, columns, history);
+        dfe::write_checkpoint(raw.checkpoint, *ensemble, parameters, columns, record.history());
     };
     const bool finished = ensemble->run([&](const dfe::EnsembleValues& v) {
         const double t0 = MPI_Wtime();
-        const auto row = v.row_values();
-        writer.write_row(row);
-        run_file.write_row(v.row, row);
-        run_file.write_gamma1(v.row, ensemble->gamma1_local());
-        std::vector<double> mass, energy;
-        for (const auto& o : ensemble->sample_values()) {
-            mass.push_back(o.mass);
-            energy.push_back(o.energy);
-        }
-        run_file.write_sample_values(v.row, mass, energy);
-        if (v.gamma2) {
-            run_file.write_gamma2(gamma2_written++, v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows);
-            history.gamma2.push_back({v.t, v.gamma2->row_start, v.gamma2->row_count, v.gamma2->rows});
-        }
-        history.rows.push_back(row);
-        history.gamma1.push_back(keeps_gamma1 ? std::vector<double>(ensemble->gamma1_local().begin(), ensemble->gamma1_local().end())
-                                              : std::vector<double>{});  // group 0 alone writes γ^(1)
-        history.mass.push_back(mass);
-        history.energy.push_back(energy);
-        rows.push_back(row);
-        verdicts.add(v);
+        record.add(v, *ensemble);
         if (checkpoint_rows > 0 && v.row > 0 && v.row % checkpoint_rows == 0 && v.row + 1 < ensemble->schedule().rows()) {
             checkpoint();
             if (world.is_root()) std::fprintf(stderr, "  checkpoint at t = %g written to %s\n", v.t, raw.checkpoint.c_str());
@@ -402,16 +358,7 @@ int run(int argc, char** argv)
     }
     {
         const double t0 = MPI_Wtime();
-        if (!config.R.empty()) {
-            const auto& vd = verdicts.verdicts();
-            run_file.write_table("verdicts", dfe::verdict_columns(vd),
-                                 {dfe::Attribute{"energy0", vd.energy0}, dfe::Attribute{"rows", static_cast<long long>(vd.rows)},
-                                  dfe::Attribute{"smallest_R", vd.smallest_R ? *vd.smallest_R : std::nan("")},
-                                  dfe::Attribute{"text", dfe::format_verdicts(vd)}});
-            if (world.is_root()) dfe::write_verdicts_csv(out_dir / "verdicts.csv", vd);
-        }
-        writer.commit();
-        run_file.commit();
+        record.commit();
         output_seconds += MPI_Wtime() - t0;
     }
     const double total = MPI_Wtime() - start;
@@ -423,13 +370,15 @@ int run(int argc, char** argv)
     const double output = world.max(output_seconds);
 
     if (world.is_root()) {
+        const auto& rows = record.history().rows;
         print_table(rows, columns,
                     {"t", "mass", "energy", "V1", "d2V1", "vterm", "purity", "lambda_max", "fact_defect"});
         if (!config.R.empty()) {
             std::vector<std::string> show{"t", "energy", "vterm"};
             for (double R : config.R) show.push_back(dfe::localized_column("margin", R));
-            print_table(rows, columns, show);
-            std::printf("%s", dfe::format_verdicts(verdicts.verdicts()).c_str());
+            const auto& rows = record.history().rows;
+        print_table(rows, columns, show);
+            std::printf("%s", dfe::format_verdicts(record.verdicts()).c_str());
         }
         std::printf("wrote %s and %s%s\n", (out_dir / "timeseries.csv").c_str(), (out_dir / "run.h5").c_str(),
                     config.R.empty() ? "" : (" and " + (out_dir / "verdicts.csv").string()).c_str());
