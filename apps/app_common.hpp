@@ -2,6 +2,7 @@
 // What the applications share: the option groups of a RunConfig (dfe-run and dfe-bench), parsing the
 // command line and a --config INI file, and agreeing on input errors over the ranks.
 #include "dfe/comm.hpp"
+#include "dfe/environment.hpp"
 #include "dfe/error.hpp"
 #include "dfe/run_config.hpp"
 #include "dfe/version.hpp"
@@ -167,6 +168,26 @@ bool agree(const dfe::Comm& world, const char* program, F&& f)
         if (world.is_root()) std::fprintf(stderr, "%s: error: %s\n", program, e.what());
         return false;
     }
+}
+
+/**
+ * @brief main() of an MPI application: MPI, FFTW and PETSc up for the whole run, then `run`. An
+ * exception that escapes `run` is a runtime failure on that rank: one line naming the rank, and
+ * MPI_Abort with exit code 1 so that no rank is left waiting in a collective.
+ */
+template <class Run>
+int mpi_main(int argc, char** argv, const char* program, Run&& run)
+{
+    dfe::Environment environment(argc, argv);
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        int rank = 0;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        std::fprintf(stderr, "%s: error on rank %d: %s\n", program, rank, e.what());
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    return 1;
 }
 
 }  // namespace dfe_app

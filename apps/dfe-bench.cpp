@@ -5,7 +5,7 @@
 // run.h5, into a temporary directory that is deleted afterwards) between chunks. In the same process,
 // on the same grid and with the same planner effort, it times the four transforms of a Strang step
 // (complex forward + backward, r2c + c2r): the floor. It reports every figure for the slowest rank,
-// and peak resident memory per rank. Like dfe-run, it is the one place of its program that names
+// and peak resident memory per rank. Like the other applications (not the library), it names
 // MPI_COMM_WORLD.
 #include "app_common.hpp"
 #include "dfe/checkpoint.hpp"
@@ -600,16 +600,4 @@ int run(int argc, char** argv)
 
 }  // namespace
 
-int main(int argc, char** argv)
-{
-    dfe::Environment environment(argc, argv);
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        int rank = 0;
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        std::fprintf(stderr, "dfe-bench: error on rank %d: %s\n", rank, e.what());
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-    return 1;
-}
+int main(int argc, char** argv) { return dfe_app::mpi_main(argc, argv, "dfe-bench", run); }

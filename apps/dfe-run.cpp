@@ -1,6 +1,6 @@
 // dfe-run: evolve a de Finetti ensemble by the Hartree flow and write its observables.
 // This file turns options into a dfe::RunConfig and a measure, runs the ensemble, writes its outputs
-// and reports; it is the one place that names MPI_COMM_WORLD.
+// and reports. Like the other applications (not the library), it names MPI_COMM_WORLD.
 #include "app_common.hpp"
 #include "dfe/checkpoint.hpp"
 #include "dfe/ensemble.hpp"
@@ -404,16 +404,4 @@ int run(int argc, char** argv)
 
 }  // namespace
 
-int main(int argc, char** argv)
-{
-    dfe::Environment environment(argc, argv);
-    try {
-        return run(argc, argv);
-    } catch (const std::exception& e) {
-        int rank = 0;
-        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-        std::fprintf(stderr, "dfe-run: error on rank %d: %s\n", rank, e.what());
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-    return 1;
-}
+int main(int argc, char** argv) { return dfe_app::mpi_main(argc, argv, "dfe-run", run); }
