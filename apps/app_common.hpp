@@ -26,6 +26,18 @@ struct RawRunOptions {
     std::string radii;
 };
 
+/// --help, --version and --config FILE (read by parse_command_line).
+inline po::options_description general_options(std::string& config_file)
+{
+    po::options_description general("General");
+    general.add_options()
+        ("help,h", "print this help and exit")
+        ("version", "print the version and exit")
+        ("config", po::value(&config_file), "INI file with any of the options below as `name = value`; "
+                                            "options on the command line take precedence");
+    return general;
+}
+
 inline po::options_description grid_options(dfe::RunConfig& c)
 {
     po::options_description grid("Grid (box [-L/2, L/2)^d, periodic, N points per dimension)");

@@ -64,12 +64,6 @@ struct BenchOptions {
 
 po::options_description make_options(dfe::RunConfig& c, BenchOptions& b)
 {
-    po::options_description general("General");
-    general.add_options()
-        ("help,h", "print this help and exit")
-        ("version", "print the version and exit")
-        ("config", po::value(&b.config_file), "INI file with any of the options below as `name = value`; "
-                                              "options on the command line take precedence");
     po::options_description bench("Benchmark");
     bench.add_options()
         ("steps", po::value(&b.steps)->default_value(b.steps), "timed steps (>= 1)")
@@ -85,7 +79,7 @@ po::options_description make_options(dfe::RunConfig& c, BenchOptions& b)
         ("tmp-dir", po::value(&b.tmp_dir)->default_value(b.tmp_dir),
          "directory for the temporary output directory (must be shared by all ranks of a multi-node run)");
     po::options_description all;
-    all.add(general).add(bench).add(dfe_app::grid_options(c)).add(dfe_app::physics_options(c))
+    all.add(dfe_app::general_options(b.config_file)).add(bench).add(dfe_app::grid_options(c)).add(dfe_app::physics_options(c))
         .add(dfe_app::measure_options(c, b.common)).add(dfe_app::integrator_options(c)).add(dfe_app::parallel_options(c))
         .add(dfe_app::localized_options(c, b.common));
     return all;

@@ -38,12 +38,6 @@ struct Options {
 po::options_description make_options(Options& o, std::string& config_file)
 {
     auto& p = o.potential;
-    po::options_description general("General");
-    general.add_options()
-        ("help,h", "print this help and exit")
-        ("version", "print the version and exit")
-        ("config", po::value(&config_file), "INI file with any of the options below as `name = value`; "
-                                            "options on the command line take precedence");
     po::options_description physics("Potential V (radial, even, real)");
     physics.add_options()
         ("d", po::value(&o.d)->default_value(o.d), "dimension: 1, 2 or 3")
@@ -61,7 +55,7 @@ po::options_description make_options(Options& o, std::string& config_file)
                                        "(s for gaussian, epsilon for soft-power, 1 otherwise)")
         ("csv", po::value(&o.csv), "also write the per-R table (R, (1.7) sup, (1.8) ratio) to this CSV file");
     po::options_description all;
-    all.add(general).add(physics).add(report);
+    all.add(dfe_app::general_options(config_file)).add(physics).add(report);
     return all;
 }
 

@@ -53,12 +53,6 @@ struct RawOptions {
 
 po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
 {
-    po::options_description general("General");
-    general.add_options()
-        ("help,h", "print this help and exit")
-        ("version", "print the version and exit")
-        ("config", po::value(&raw.config_file), "INI file with any of the options below as `name = value`; "
-                                                "options on the command line take precedence");
     po::options_description measure = dfe_app::measure_options(c, raw.common);
     measure.add_options()
         ("samples", po::value(&c.measure.samples_file), "HDF5 samples file (schema in the README); d, N and L come from it")
@@ -80,7 +74,7 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
         ("check-steps", po::value(&raw.check_steps)->default_value(raw.check_steps),
          "steps between checks for a stop signal (the run stops within this many steps per sample of a rank)");
     po::options_description all;
-    all.add(general).add(dfe_app::grid_options(c)).add(dfe_app::physics_options(c)).add(measure).add(time)
+    all.add(dfe_app::general_options(raw.config_file)).add(dfe_app::grid_options(c)).add(dfe_app::physics_options(c)).add(measure).add(time)
         .add(dfe_app::parallel_options(c)).add(dfe_app::localized_options(c, raw.common)).add(output).add(checkpoints);
     return all;
 }
