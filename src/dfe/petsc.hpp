@@ -1,10 +1,12 @@
 #pragma once
 /**
  * @file petsc.hpp
- * @brief PETSc and SLEPc objects as move-only RAII handles, and the check that turns a PETSc error
- * code into dfe::Error. Every handle must die before PetscFinalize (dfe::Environment's destructor).
+ * @brief PETSc and SLEPc objects (Mat, Vec, TS, EPS) as move-only RAII handles, and the check that
+ * turns a PETSc error code into dfe::Error. Every handle must die before PetscFinalize
+ * (dfe::Environment's destructor).
  */
 #include <petscmat.h>
+#include <petscts.h>
 #include <petscvec.h>
 #include <slepceps.h>
 
@@ -30,6 +32,7 @@ struct PetscDeleter {
 /// Owned PETSc/SLEPc objects.
 using PetscMat = std::unique_ptr<std::remove_pointer_t<Mat>, detail::PetscDeleter<Mat, MatDestroy>>;
 using PetscVec = std::unique_ptr<std::remove_pointer_t<Vec>, detail::PetscDeleter<Vec, VecDestroy>>;
+using PetscTS = std::unique_ptr<std::remove_pointer_t<TS>, detail::PetscDeleter<TS, TSDestroy>>;
 using SlepcEps = std::unique_ptr<std::remove_pointer_t<EPS>, detail::PetscDeleter<EPS, EPSDestroy>>;
 
 }  // namespace dfe
