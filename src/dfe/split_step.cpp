@@ -27,8 +27,7 @@ Composition make_composition(const std::string& name)
 }
 
 SplitStep::SplitStep(const Convolver& convolver, double mu, Composition composition, double h)
-    : convolver_(convolver), plans_(convolver.plans()), mu_(mu), composition_(std::move(composition)), h_(h),
-      rho_(convolver.plans().grid().alloc_real()), cos_(convolver.plans().grid().N()), sin_(convolver.plans().grid().N())
+    : plans_(convolver.plans()), composition_(std::move(composition)), h_(h), nonlinear_(convolver, mu)
 {
     const auto& a = composition_.a;
     std::vector<double> fractions(a.begin(), a.end());
@@ -111,10 +110,16 @@ DFE_VECTOR_CLONES void sincos_row(double* __restrict c, double* __restrict s,
 
 }  // namespace detail
 
-void SplitStep::nonlinear(cplx* phi, double fraction)
+NonlinearStep::NonlinearStep(const Convolver& convolver, double mu)
+    : convolver_(convolver), mu_(mu), rho_(convolver.plans().grid().alloc_real()),
+      cos_(convolver.plans().grid().N()), sin_(convolver.plans().grid().N())
+{
+}
+
+void NonlinearStep::apply(cplx* phi, double fraction, double h)
 {
     if (convolver_.potential_function().is_zero()) return;
-    const Grid& grid = plans_.grid();
+    const Grid& grid = convolver_.plans().grid();
     double* rho = rho_.data();
     // Rows of the last axis: the complex layout stores them back to back, the real layout padded.
     const std::ptrdiff_t N = grid.N();
@@ -126,7 +131,7 @@ void SplitStep::nonlinear(cplx* phi, double fraction)
         for (std::ptrdiff_t j = 0; j < N; ++j) out[j] = in[j].real() * in[j].real() + in[j].imag() * in[j].imag();
     }
     convolver_.potential(rho);
-    const double angle = -mu_ * fraction * h_;
+    const double angle = -mu_ * fraction * h;
     double largest = 0.0;
     for (std::ptrdiff_t r = 0; r < rows; ++r) {
         const double* u = rho + r * pad;
@@ -161,7 +166,7 @@ void SplitStep::advance(cplx* phi, long steps)
     for (long step = 0; step < steps; ++step) {
         for (std::size_t i = 0; i < s; ++i) {
             plans_.backward(phi);
-            nonlinear(phi, b[i]);
+            nonlinear_.apply(phi, b[i], h_);
             plans_.forward(phi);
             const bool fuse = (i + 1 == s) && (step + 1 < steps);
             kinetic(phi, fuse ? a.back() + a.front() : a[i + 1]);

@@ -35,6 +35,28 @@ struct Composition {
 /** @brief "strang" or "order4"; throws InputError otherwise. */
 Composition make_composition(const std::string& name);
 
+/**
+ * @brief The nonlinear flow e^{τB}: φ ← e^{−iμ (V*|φ|²) τ} φ with τ = fraction·h, shared by SplitStep
+ * and AdaptiveSplitStep. Holds the scratch arrays of one step (|φ|² and the phases of one row).
+ */
+class NonlinearStep {
+public:
+    NonlinearStep(const Convolver& convolver, double mu);
+
+    /**
+     * @brief φ (physical complex layout, in place) ← e^{−iμ (V*|φ|²) fraction·h} φ (Collective).
+     * The phase per unit potential is computed as −μ·fraction·h in this order, so that a caller
+     * passing (fraction, h) gets the same floating-point result whatever step it is part of.
+     */
+    void apply(cplx* phi, double fraction, double h);
+
+private:
+    const Convolver& convolver_;
+    double mu_;
+    Buffer<double> rho_;  ///< |φ|², then V*|φ|², physical real layout
+    Buffer<double> cos_, sin_;  ///< cos and sin of the nonlinear phase along one row
+};
+
 class SplitStep {
 public:
     /** @brief Tabulates the kinetic phases the composition needs for step h. Not Collective. */
@@ -52,17 +74,13 @@ public:
 private:
     const Buffer<cplx>& phase(double fraction);
     void kinetic(cplx* phi, double fraction);
-    void nonlinear(cplx* phi, double fraction);
 
-    const Convolver& convolver_;
     const FftPlans& plans_;
-    double mu_;
     Composition composition_;
     double h_;
     /// e^{−i|k|² f h}/N^d for every kinetic fraction f the composition uses, in spectral layout.
     std::vector<std::pair<double, Buffer<cplx>>> phases_;
-    Buffer<double> rho_;  ///< |φ|², then V*|φ|², physical real layout
-    Buffer<double> cos_, sin_;  ///< cos and sin of the nonlinear phase along one row
+    NonlinearStep nonlinear_;
 };
 
 namespace detail {
