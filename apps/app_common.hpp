@@ -4,17 +4,21 @@
 #include "dfe/comm.hpp"
 #include "dfe/environment.hpp"
 #include "dfe/error.hpp"
+#include "dfe/petsc.hpp"
 #include "dfe/run_config.hpp"
 #include "dfe/version.hpp"
 
 #include <boost/program_options.hpp>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace dfe_app {
 
@@ -118,8 +122,17 @@ inline po::options_description integrator_options(dfe::RunConfig& c)
 {
     po::options_description time("Time integration (time in length units squared)");
     time.add_options()
-        ("integrator", po::value(&c.integrator)->default_value(c.integrator), "strang (2nd order) | order4 (Yoshida composition of Strang steps)")
-        ("dt", po::value(&c.dt)->default_value(c.dt), "time step")
+        ("integrator", po::value(&c.integrator)->default_value(c.integrator),
+         "strang (2nd order) | order4 (Yoshida composition of Strang steps) | petsc (PETSc TS, adaptive Runge-Kutta "
+         "on the interaction picture; -ts_* options pass through, e.g. -ts_rk_type 3bs -ts_adapt_dt_min 1e-12)")
+        ("dt", po::value(&c.dt)->default_value(c.dt), "time step; with --tol or petsc the first step tried and the unit of --check-steps")
+        ("tol", po::value(&c.tol)->default_value(c.tol),
+         "adaptive step: strang/order4 by step doubling with an L2 error per unit time <= tol; petsc: local L2 error per step "
+         "(-ts_atol; default 1e-8). 0: fixed step --dt")
+        ("tail-tol", po::value(&c.tail_tol)->default_value(c.tail_tol),
+         "a sample is under-resolved once the fraction of sum |phi_k|^2 beyond 2/3 of the Nyquist wave number exceeds this")
+        ("on-underresolved", po::value(&c.on_underresolved)->default_value(c.on_underresolved),
+         "stop (clean stop: checkpoint, outputs, exit code 4) | freeze (the sample is no longer evolved) | continue (report only)")
         ("fftw-planner", po::value(&c.fftw_planner)->default_value(c.fftw_planner), "FFTW planner effort: estimate | measure | patient");
     return time;
 }
@@ -133,15 +146,66 @@ inline void apply(const RawRunOptions& raw, dfe::RunConfig& c)
 }
 
 /**
+ * @brief Removes PETSc TS options (`-ts_name [value]`, one dash) from `args` and appends them to
+ * `taken` as one string for PetscOptionsInsertString. A value is the next argument unless it starts
+ * with '-' and is not a number.
+ */
+inline std::vector<std::string> take_petsc_options(const std::vector<std::string>& args, std::string& taken)
+{
+    std::vector<std::string> rest;
+    auto is_value = [](const std::string& a) {
+        if (a.empty() || a[0] != '-') return true;
+        char* end = nullptr;
+        std::strtod(a.c_str(), &end);
+        return end && *end == '\0' && end != a.c_str();
+    };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i].rfind("-ts_", 0) != 0) {
+            rest.push_back(args[i]);
+            continue;
+        }
+        taken += (taken.empty() ? "" : " ") + args[i];
+        if (i + 1 < args.size() && is_value(args[i + 1])) taken += " " + args[++i];
+    }
+    return rest;
+}
+
+/**
+ * @brief Throws InputError naming the first option of `options` (the -ts_* string of the command
+ * line) that PETSc did not read: a misspelled or inapplicable option would otherwise be ignored.
+ * Call after the PETSc objects have read their options.
+ */
+inline void require_used_petsc_options(const std::string& options)
+{
+    if (options.empty()) return;
+    PetscInt n = 0;
+    char** names = nullptr;
+    char** values = nullptr;
+    DFE_PETSC(PetscOptionsLeftGet(nullptr, &n, &names, &values));
+    std::string unused;
+    for (PetscInt i = 0; i < n && unused.empty(); ++i) {
+        std::string name = names[i] ? names[i] : "";
+        if (!name.empty() && name[0] == '-') name.erase(0, 1);
+        if (name.rfind("ts_", 0) == 0) unused = "-" + name;
+    }
+    DFE_PETSC(PetscOptionsLeftRestore(nullptr, &n, &names, &values));
+    if (!unused.empty())
+        throw dfe::InputError("PETSc option " + unused + " was not used by the TS integrator (misspelled, or not for this method?)");
+}
+
+/**
  * @brief Parses argv, then the INI file of --config (command line first: it takes precedence), into
  * `vm` and notifies. On --help or --version prints (on the root) and returns false. Throws InputError
  * with a one-line message for any parse error or an unreadable config file.
  */
 inline bool parse_command_line(int argc, char** argv, const po::options_description& options, po::variables_map& vm,
-                               const std::string& program, const std::string& about, bool root)
+                               const std::string& program, const std::string& about, bool root,
+                               std::string* petsc_options = nullptr)
 {
     try {
-        po::store(po::command_line_parser(argc, argv).options(options).run(), vm);
+        std::vector<std::string> args(argv + 1, argv + argc);
+        if (petsc_options) args = take_petsc_options(args, *petsc_options);
+        po::store(po::command_line_parser(args).options(options).run(), vm);
         if (vm.count("help")) {
             if (root) std::cout << "Usage: " << program << " [options]\n" << about << options << '\n';
             return false;

@@ -40,6 +40,9 @@ namespace {
 constexpr int exit_input_error = 2;
 /// Stopped by SIGUSR1 or SIGTERM after writing a checkpoint: resume with --restart.
 constexpr int exit_checkpointed = 3;
+/// Stopped because a sample became under-resolved (--on-underresolved stop): outputs complete up to
+/// there, and a checkpoint to continue from with another --on-underresolved.
+constexpr int exit_underresolved = 4;
 
 /// Option values that need checks or conversions before they enter the RunConfig.
 struct RawOptions {
@@ -85,7 +88,9 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, RawOptions& raw, std::
 {
     const auto options = make_options(config, raw);
     po::variables_map vm;
-    if (!dfe_app::parse_command_line(argc, argv, options, vm, "dfe-run", "", root)) return false;
+    if (!dfe_app::parse_command_line(argc, argv, options, vm, "dfe-run", "", root, &config.petsc_options)) return false;
+    if (!config.petsc_options.empty() && config.integrator != "petsc")
+        throw dfe::InputError("PETSc options (" + config.petsc_options + ") apply to --integrator petsc only");
     dfe_app::apply(raw.common, config);
     if (!std::isfinite(raw.checkpoint_every) || raw.checkpoint_every < 0)
         throw dfe::InputError("--checkpoint-every must be >= 0 (got " + std::to_string(raw.checkpoint_every) + ")");
@@ -137,7 +142,7 @@ std::string checkpoint_parameters(const std::vector<dfe::Attribute>& attributes)
     std::string out;
     for (const auto& a : attributes) {
         if (a.name == "version" || a.name == "git_revision" || a.name == "ranks" || a.name == "ranks-per-sample" ||
-            a.name == "fftw-planner")
+            a.name == "fftw-planner" || a.name == "on-underresolved")
             continue;
         std::visit(
             [&](const auto& v) {
@@ -204,6 +209,41 @@ void print_table(const std::vector<std::vector<double>>& rows, const std::vector
     }
 }
 
+/// The samples' under-resolution times and the adaptive steps, on stdout (Collective on the world).
+void report_resolution(const dfe::Ensemble& ensemble, const dfe::RunConfig& config)
+{
+    const auto& layout = ensemble.layout();
+    const dfe::Comm& world = layout.world();
+    // Every sample's time, −1 for never, gathered by an elementwise max (times are >= 0).
+    std::vector<double> times(layout.samples(), -1.0);
+    const auto& local = ensemble.underresolved_times();
+    for (std::size_t j = 0; j < local.size(); ++j)
+        if (!std::isnan(local[j])) times[layout.first() + j] = local[j];
+    DFE_MPI(MPI_Allreduce(MPI_IN_PLACE, times.data(), static_cast<int>(times.size()), MPI_DOUBLE, MPI_MAX, world.get()));
+    const dfe::StepStats& s = ensemble.step_stats();
+    // Each group's ranks hold the same counts: group roots add theirs.
+    const bool root = layout.group().is_root();
+    std::vector<double> counts{root ? static_cast<double>(s.accepted) : 0.0, root ? static_cast<double>(s.rejected) : 0.0};
+    world.sum_in_place(counts);
+    const double smallest = -world.max(-s.min_step);
+    if (!world.is_root()) return;
+    std::size_t marked = 0, first = 0;
+    for (std::size_t j = 0; j < times.size(); ++j)
+        if (times[j] >= 0.0 && (marked++ == 0 || times[j] < times[first])) first = j;
+    if (marked == 0) {
+        std::printf("resolution: no sample under-resolved (spectral tail <= %g at every check)\n", config.tail_tol);
+    } else {
+        std::printf("resolution: %zu of %zu sample(s) under-resolved; the first, sample %zu, at t = %.6g:", marked, times.size(),
+                    first, times[first]);
+        for (std::size_t j = 0, shown = 0; j < times.size() && shown < 16; ++j)
+            if (times[j] >= 0.0) std::printf("%s j = %zu: t = %.6g", shown++ ? "," : "", j, times[j]);
+        std::printf("%s\n", marked > 16 ? ", ..." : "");
+    }
+    if (ensemble.adaptive())
+        std::printf("adaptive steps: %.0f accepted, %.0f rejected over all samples; smallest step %.3g\n", counts[0], counts[1],
+                    smallest);
+}
+
 int run(int argc, char** argv)
 {
     // From the start: a stop signal during set-up stops the run after its first chunk of steps.
@@ -243,8 +283,14 @@ int run(int argc, char** argv)
                 // The fields at the checkpoint replace the initial measure (same weights, same size).
                 measure = dfe::make_file_measure(raw.restart, resume->samples);
             }
+            // -ts_* options go into PETSc's options database before the integrator reads it.
+            if (!config.petsc_options.empty()) DFE_PETSC(PetscOptionsInsertString(nullptr, config.petsc_options.c_str()));
             ensemble.emplace(world, config, std::move(measure));
-            if (resume) ensemble->restore(resume->state);
+            if (!config.petsc_options.empty()) dfe_app::require_used_petsc_options(config.petsc_options);
+            if (resume) {
+                ensemble->restore(resume->state);
+                ensemble->restore(dfe::read_sample_state(raw.restart, ensemble->layout()));
+            }
         }))
         return exit_input_error;
     const fs::path out_dir = config.out;
@@ -284,6 +330,9 @@ int run(int argc, char** argv)
                     ensemble->potential().describe().c_str(), config.integrator.c_str(), config.dt, config.t_end,
                     ensemble->measure().provenance().c_str(), world.size(), layout.groups(), layout.ranks_per_sample(),
                     layout.samples());
+        if (ensemble->adaptive()) std::printf("  integrator: %s\n", ensemble->adaptive()->describe().c_str());
+        std::printf("  resolution monitor: a sample is under-resolved once its spectral tail beyond 2/3 of Nyquist exceeds %g; "
+                    "then: %s\n", config.tail_tol, config.on_underresolved.c_str());
         std::printf("%s", dfe::format_hypothesis_report(hypotheses).c_str());
         if (!config.R.empty()) {
             const dfe::Cutoff cutoff(config.cutoff_order, config.cutoff_width);
@@ -322,7 +371,7 @@ int run(int argc, char** argv)
     auto checkpoint = [&] {
         dfe::write_checkpoint(raw.checkpoint, *ensemble, parameters, columns, record.history());
     };
-    const bool finished = ensemble->run([&](const dfe::EnsembleValues& v) {
+    const dfe::RunEnd end = ensemble->run([&](const dfe::EnsembleValues& v) {
         const double t0 = MPI_Wtime();
         record.add(v, *ensemble);
         if (checkpoint_rows > 0 && v.row > 0 && v.row % checkpoint_rows == 0 && v.row + 1 < ensemble->schedule().rows()) {
@@ -339,7 +388,7 @@ int run(int argc, char** argv)
             last_progress = now;
         }
     }, [&] { return world.max(static_cast<double>(dfe::StopSignals::received())) > 0.0; }, raw.check_steps);
-    if (!finished) {
+    if (end == dfe::RunEnd::stopped) {
         // Stopped by a signal at a chunk boundary: the same state on every rank. The partial
         // timeseries.csv and run.h5 are removed (their .tmp files); the checkpoint holds everything.
         checkpoint();
@@ -350,11 +399,13 @@ int run(int argc, char** argv)
                          ensemble->schedule().total_steps, raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_checkpointed);
         return exit_checkpointed;
     }
+    if (end == dfe::RunEnd::underresolved) checkpoint();
     {
         const double t0 = MPI_Wtime();
         record.commit();
         output_seconds += MPI_Wtime() - t0;
     }
+    report_resolution(*ensemble, config);
     const double total = MPI_Wtime() - start;
     // The slowest rank's figures are the run's.
     const double evolution = world.max(ensemble->evolution_seconds());
@@ -392,6 +443,14 @@ int run(int argc, char** argv)
                     steps > 0 ? 1e3 * evolution / static_cast<double>(steps) /
                                     static_cast<double>(layout.count(0))
                               : 0.0);
+    }
+    if (end == dfe::RunEnd::underresolved) {
+        if (world.is_root())
+            std::fprintf(stderr, "dfe-run: stopped at t = %g: a sample is under-resolved (--on-underresolved stop); outputs "
+                                 "hold the rows up to there; checkpoint written to %s (continue with --restart %s "
+                                 "--on-underresolved freeze|continue) (exit code %d)\n",
+                         ensemble->time(), raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_underresolved);
+        return exit_underresolved;
     }
     return 0;
 }

@@ -100,13 +100,23 @@ void write_file(const fs::path& tmp, Ensemble& ensemble, const std::string& para
         }
     }
     const hsize_t M = layout.samples();
-    for (const char* name : {"mass", "energy"}) {
-        const auto& values = std::string(name) == "mass" ? history.mass : history.energy;
-        h5::Handle set = h5::create_dataset(group.get(), name, std::array{to_hsize(rows), M});
+    const bool writes = layout.group().is_root();
+    for (std::size_t k = 0; k < sample_series.size(); ++k) {
+        const auto& values = history.samples[k];
+        h5::Handle set = h5::create_dataset(group.get(), std::string(sample_series[k]), std::array{to_hsize(rows), M});
         for (long r = 0; r < rows; ++r) {
-            const bool writes = layout.group().is_root();
             const h5::Slab slab = writes ? h5::Slab{{to_hsize(r), layout.first()}, {1, layout.count()}} : h5::Slab{};
             h5::write_slab(set.get(), slab, writes ? values.at(static_cast<std::size_t>(r)).data() : nullptr);
+        }
+    }
+    {
+        h5::Handle state = h5::create_group(f, "state");
+        const Ensemble::SampleState ss = ensemble.sample_state();
+        const std::array<std::pair<const char*, const std::vector<double>*>, 3> sets{
+            {{"h", &ss.h}, {"min_step", &ss.min_step}, {"underresolved_t", &ss.underresolved_t}}};
+        for (const auto& [name, values] : sets) {
+            h5::Handle set = h5::create_dataset(state.get(), name, std::array{M});
+            h5::write_slab(set.get(), writes ? h5::Slab{{layout.first()}, {layout.count()}} : h5::Slab{}, values->data());
         }
     }
     {
@@ -134,7 +144,9 @@ void RunHistory::replay(RunFile& file) const
     for (std::size_t r = 0; r < rows.size(); ++r) {
         file.write_row(static_cast<long>(r), rows[r]);
         file.write_gamma1(static_cast<long>(r), gamma1[r]);
-        file.write_sample_values(static_cast<long>(r), mass[r], energy[r]);
+        std::array<std::vector<double>, sample_series.size()> values;
+        for (std::size_t k = 0; k < values.size(); ++k) values[k] = samples[k][r];
+        file.write_sample_values(static_cast<long>(r), values);
     }
     for (std::size_t k = 0; k < gamma2.size(); ++k)
         file.write_gamma2(static_cast<long>(k), gamma2[k].t, gamma2[k].row_start, gamma2[k].row_count, gamma2[k].values);
@@ -204,8 +216,8 @@ CheckpointInfo read_checkpoint_info(const Comm& comm, const fs::path& path)
         numbers.push_back(static_cast<double>(g2[0]));
         numbers.push_back(static_cast<double>(g2[1]));
         check("/history/gamma2_times", 1);
-        check("/history/mass", 2);
-        check("/history/energy", 2);
+        for (auto name : sample_series) check(("/history/" + std::string(name)).c_str(), 2);
+        for (const char* name : {"/state/h", "/state/min_step", "/state/underresolved_t"}) check(name, 1);
         const auto g1 = check("/history/gamma1", 0);
         if (g1.empty() || g1[0] != ts[0]) throw InputError(where + ": /history/gamma1 does not match the time series");
     });
@@ -271,9 +283,9 @@ RunHistory read_history(const fs::path& path, const CheckpointInfo& info, const 
             h.gamma1.push_back(std::move(values));
         }
     }
-    for (const char* name : {"mass", "energy"}) {
-        auto& values = std::string(name) == "mass" ? h.mass : h.energy;
-        h5::Handle set = h5::open_dataset(f, std::string("/history/") + name);
+    for (std::size_t k = 0; k < sample_series.size(); ++k) {
+        auto& values = h.samples[k];
+        h5::Handle set = h5::open_dataset(f, "/history/" + std::string(sample_series[k]));
         for (long r = 0; r < info.rows; ++r) {
             std::vector<double> block(layout.count());
             h5::read_slab(set.get(), h5::Slab{{to_hsize(r), layout.first()}, {1, layout.count()}}, block.data());
@@ -297,6 +309,22 @@ RunHistory read_history(const fs::path& path, const CheckpointInfo& info, const 
         }
     }
     return h;
+}
+
+Ensemble::SampleState read_sample_state(const fs::path& path, const GroupLayout& layout)
+{
+    h5::Handle file = h5::open_file(layout.world(), path);
+    if (!file) throw InputError("checkpoint '" + path.string() + "' cannot be opened");
+    Ensemble::SampleState s;
+    for (auto [name, values] : {std::pair{"/state/h", &s.h}, std::pair{"/state/min_step", &s.min_step},
+                                std::pair{"/state/underresolved_t", &s.underresolved_t}}) {
+        h5::Handle set = h5::open_dataset(file.get(), name);
+        if (h5::describe_dataset(set.get()).dims != std::vector<hsize_t>{layout.samples()})
+            throw InputError("checkpoint '" + path.string() + "': " + name + " does not have one value per sample");
+        values->resize(layout.count());
+        h5::read_slab(set.get(), h5::Slab{{layout.first()}, {layout.count()}}, values->data());
+    }
+    return s;
 }
 
 void require_same_parameters(const std::string& stored, const std::string& current, const fs::path& path)

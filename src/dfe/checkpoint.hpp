@@ -5,13 +5,14 @@
  *
  *   the samples-file schema (samples_file.hpp): attributes d, N, L, /weights, /samples/real,
  *                    /samples/imag, holding every sample's field at the checkpoint
- *   attributes       format = "dfe-checkpoint 1", version, git_revision, measure (provenance),
+ *   attributes       format = "dfe-checkpoint 2", version, git_revision, measure (provenance),
  *                    parameters (every run parameter that must match on restart, one
  *                    "name = value" line each), step, next_row, t, energy0, V1_0, dV1_0,
  *                    radial_defect0 (the t = 0 values behind glassey_T, margin_R and the verdicts)
  *   /history/timeseries  float64 (rows, columns), attribute `columns`: the rows already written
  *   /history/gamma1      float64 (rows, N[, N[, N]])
- *   /history/mass, /history/energy  float64 (rows, M)
+ *   /history/mass, /history/energy, /history/grad_norm, /history/tail_fraction  float64 (rows, M)
+ *   /state/h, /state/min_step, /state/underresolved_t  float64 (M,): Ensemble::SampleState
  *   /history/gamma2_values  float64 (snapshots, n^d, n^d); /history/gamma2_times (snapshots)
  *
  * Written collectively to `path`.tmp and renamed over `path` when complete, so the previous
@@ -29,7 +30,7 @@
 
 namespace dfe {
 
-inline constexpr const char* checkpoint_format = "dfe-checkpoint 1";
+inline constexpr const char* checkpoint_format = "dfe-checkpoint 2";
 
 /**
  * @brief What the run record (timeseries.csv, run.h5) has received so far, this rank's parts: what a
@@ -38,7 +39,8 @@ inline constexpr const char* checkpoint_format = "dfe-checkpoint 1";
 struct RunHistory {
     std::vector<std::vector<double>> rows;    ///< every time-series row (the same on every rank)
     std::vector<std::vector<double>> gamma1;  ///< γ^(1) on this rank's slab, per row (group 0; empty elsewhere)
-    std::vector<std::vector<double>> mass, energy;  ///< this group's samples, per row (group roots; empty elsewhere)
+    /// Per sample_series (run_file.hpp): this group's samples, per row.
+    std::array<std::vector<std::vector<double>>, sample_series.size()> samples;
     struct Snapshot {
         double t = 0.0;
         long row_start = 0, row_count = 0;  ///< this rank's rows of the n^d × n^d matrix
@@ -74,6 +76,9 @@ void write_checkpoint(const std::filesystem::path& path, Ensemble& ensemble, con
  * a field of the wrong type or shape.
  */
 CheckpointInfo read_checkpoint_info(const Comm& comm, const std::filesystem::path& path);
+
+/** @brief This group's per-sample state, for the layout it runs with now (Collective on the world). */
+Ensemble::SampleState read_sample_state(const std::filesystem::path& path, const GroupLayout& layout);
 
 /** @brief This rank's parts of the history, for the layout it runs with now (Collective on the world). */
 RunHistory read_history(const std::filesystem::path& path, const CheckpointInfo& info, const GroupLayout& layout,

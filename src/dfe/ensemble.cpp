@@ -1,5 +1,9 @@
 #include "dfe/ensemble.hpp"
 
+#include "dfe/adaptive_split.hpp"
+#include "dfe/error.hpp"
+#include "dfe/interaction_ts.hpp"
+
 #include <mpi.h>
 
 #include <algorithm>
@@ -18,8 +22,10 @@ std::vector<std::string> ensemble_columns(const RunConfig& config)
         columns.push_back(localized_column("margin", R));
     }
     for (auto c : ensemble_extra_columns) columns.emplace_back(c);
+    for (auto c : monitor_columns) columns.emplace_back(c);
     return columns;
 }
+
 
 double glassey_time(double V1, double dV1, double E)
 {
@@ -40,6 +46,9 @@ std::vector<double> EnsembleValues::row_values() const
     }
     for (double v : {purity, lambda_max, fact_defect, admissibility_residual, symmetry_residual, gamma2_min})
         row.push_back(v);
+    row.push_back(max_grad_norm);
+    row.push_back(static_cast<double>(n_underresolved));
+    row.push_back(dt);
     return row;
 }
 
@@ -53,6 +62,19 @@ Schedule checked(const RunConfig& config, const Measure& measure)
     return s;
 }
 
+std::unique_ptr<SplitStep> make_fixed_step(const RunConfig& c, const Convolver& convolver)
+{
+    if (c.integrator == "petsc" || c.tol > 0.0) return nullptr;
+    return std::make_unique<SplitStep>(convolver, c.mu, make_composition(c.integrator), c.dt);
+}
+
+std::unique_ptr<AdaptiveIntegrator> make_adaptive(const RunConfig& c, const Convolver& convolver)
+{
+    if (c.integrator == "petsc") return std::make_unique<InteractionPictureTS>(convolver, c.mu, c.tol > 0.0 ? c.tol : default_petsc_tol);
+    if (c.tol > 0.0) return std::make_unique<AdaptiveSplitStep>(convolver, c.mu, make_composition(c.integrator), c.tol);
+    return nullptr;
+}
+
 }  // namespace
 
 Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<Measure> measure)
@@ -60,7 +82,8 @@ Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<M
       layout_(world, config.ranks_per_sample, measure_->size()),
       grid_(layout_.group(), config.d, config.N, config.L),
       plans_(grid_, parse_planner_effort(config.fftw_planner)), potential_(config.potential, config.d),
-      convolver_(plans_, potential_), stepper_(convolver_, config.mu, make_composition(config.integrator), config.dt),
+      convolver_(plans_, potential_), stepper_(make_fixed_step(config, convolver_)), adaptive_(make_adaptive(config, convolver_)),
+      monitor_(plans_), on_underresolved_(parse_on_underresolved(config.on_underresolved)),
       evaluator_(convolver_, config.mu,
                  LocalizedSpec{Cutoff(config.cutoff_order, config.cutoff_width), config.R,
                                config.gamma2_grid > 0 ? config.gamma2_grid : default_gamma2_points(config.d, config.N)}),
@@ -78,14 +101,51 @@ Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<M
     // A bad sample (a samples file) is found by its group only: make the error everybody's before
     // any rank goes on to a collective of the whole world.
     collectively(layout_.world(), [&] { measure_->fill(grid_, layout_.first(), pointers_); });
+    h_.assign(layout_.count(), config_.dt);
+    min_step_.assign(layout_.count(), std::numeric_limits<double>::infinity());
+    underresolved_t_.assign(layout_.count(), std::numeric_limits<double>::quiet_NaN());
+}
+
+bool Ensemble::frozen(std::size_t j) const
+{
+    return on_underresolved_ == OnUnderresolved::freeze && !std::isnan(underresolved_t_[j]);
 }
 
 void Ensemble::advance(long steps)
 {
+    if (steps <= 0) return;
     const double start = MPI_Wtime();
-    for (cplx* phi : pointers_) stepper_.advance(phi, steps);
+    const double span = static_cast<double>(steps) * config_.dt;
+    for (std::size_t j = 0; j < pointers_.size(); ++j) {
+        if (frozen(j)) continue;
+        if (adaptive_) {
+            StepStats s;
+            adaptive_->advance(pointers_[j], span, h_[j], s);
+            min_step_[j] = std::min(min_step_[j], s.min_step);
+            stats_.merge(s);
+        } else {
+            stepper_->advance(pointers_[j], steps);
+        }
+    }
     step_ += steps;
     evolution_seconds_ += MPI_Wtime() - start;
+}
+
+long Ensemble::check_resolution()
+{
+    const double start = MPI_Wtime();
+    double marked = 0.0;
+    for (std::size_t j = 0; j < pointers_.size(); ++j) {
+        if (!std::isnan(underresolved_t_[j])) continue;
+        if (monitor_.measure(pointers_[j]).tail_fraction > config_.tail_tol) {
+            underresolved_t_[j] = time();
+            marked += 1.0;
+        }
+    }
+    // Every rank of a group holds the same marks: one rank per group counts them.
+    const double total = layout_.cross().sum(marked);
+    observable_seconds_ += MPI_Wtime() - start;
+    return static_cast<long>(total);
 }
 
 EnsembleValues Ensemble::observe(long row)
@@ -103,6 +163,8 @@ EnsembleValues Ensemble::observe(long row)
     const std::size_t nloc = localized_count * config_.R.size();
     std::vector<double> sums(SampleObservables::count + nloc, 0.0);
     double radial = 0.0;
+    double grad_max = 0.0, marked = 0.0, newly = 0.0;
+    double min_step = std::numeric_limits<double>::infinity();
     for (std::size_t j = 0; j < pointers_.size(); ++j) {
         const double w = weights[layout_.first() + j];
         per_sample_.push_back(evaluator_.evaluate(pointers_[j], gamma1_, w));
@@ -111,6 +173,14 @@ EnsembleValues Ensemble::observe(long row)
         for (std::size_t c = 0; c < v.size(); ++c) sums[c] += w * v[c];
         for (std::size_t c = 0; c < nloc; ++c) sums[SampleObservables::count + c] += w * o.localized[c];
         radial = std::max(radial, o.radial_defect);
+        grad_max = std::max(grad_max, o.grad_norm());
+        if (std::isnan(underresolved_t_[j]) && o.tail_fraction > config_.tail_tol) {
+            underresolved_t_[j] = out.t;
+            newly += 1.0;
+        }
+        if (!std::isnan(underresolved_t_[j])) marked += 1.0;
+        min_step = std::min(min_step, min_step_[j]);
+        min_step_[j] = std::numeric_limits<double>::infinity();
     }
     const double arrived = MPI_Wtime();
     observable_seconds_ += arrived - start;
@@ -130,6 +200,22 @@ EnsembleValues Ensemble::observe(long row)
     out.sums.vterm = sums[7];
     out.sums.localized.assign(sums.begin() + SampleObservables::count, sums.end());
     out.max_radial_defect = layout_.world().max(radial);
+    out.max_grad_norm = layout_.world().max(grad_max);
+    {
+        std::vector<double> counts{marked, newly};
+        layout_.cross().sum_in_place(counts);
+        out.n_underresolved = static_cast<long>(counts[0]);
+        marked_now_ = static_cast<long>(counts[1]);
+    }
+    if (!adaptive_) {
+        out.dt = config_.dt;
+    } else if (row == 0) {
+        out.dt = config_.dt;  // the first step tried
+    } else {
+        // The smallest step since the previous row; NaN when no sample moved (all frozen).
+        const double m = -layout_.world().max(-min_step);
+        out.dt = std::isfinite(m) ? m : std::numeric_limits<double>::quiet_NaN();
+    }
     if (!have_initial_) {
         // The run's t = 0 values (a restart carries them over).
         energy0_ = out.sums.energy;
@@ -163,8 +249,8 @@ EnsembleValues Ensemble::observe(long row)
     return out;
 }
 
-bool Ensemble::run(const std::function<void(const EnsembleValues&)>& on_output, const std::function<bool()>& stop_now,
-                   long chunk_steps)
+RunEnd Ensemble::run(const std::function<void(const EnsembleValues&)>& on_output, const std::function<bool()>& stop_now,
+                     long chunk_steps)
 {
     const long per_output = schedule_.steps_per_output;
     const long chunk = chunk_steps > 0 ? std::min(chunk_steps, per_output) : per_output;
@@ -173,6 +259,7 @@ bool Ensemble::run(const std::function<void(const EnsembleValues&)>& on_output, 
         const EnsembleValues first = observe(0);
         next_row_ = 1;
         on_output(first);
+        if (marked_now_ > 0 && on_underresolved_ == OnUnderresolved::stop) return RunEnd::underresolved;
     }
     while (step_ < schedule_.total_steps) {
         const long row_start = (next_row_ - 1) * per_output;
@@ -181,13 +268,17 @@ bool Ensemble::run(const std::function<void(const EnsembleValues&)>& on_output, 
             // Chunks start at row_start + k·chunk, wherever the run was resumed.
             const long done = step_ - row_start;
             advance(std::min(chunk - done % chunk, target - step_));
-            if (stop_now && stop_now()) return false;
+            // The row's observe() checks the resolution at the row's time.
+            if (step_ < target && check_resolution() > 0 && on_underresolved_ == OnUnderresolved::stop)
+                return RunEnd::underresolved;
+            if (stop_now && stop_now()) return RunEnd::stopped;
         }
         const EnsembleValues values = observe(next_row_);
         ++next_row_;
         on_output(values);
+        if (marked_now_ > 0 && on_underresolved_ == OnUnderresolved::stop) return RunEnd::underresolved;
     }
-    return true;
+    return RunEnd::finished;
 }
 
 Ensemble::State Ensemble::state() const
@@ -204,6 +295,16 @@ void Ensemble::restore(const State& s)
     dV1_0_ = s.dV1_0;
     radial0_ = s.radial_defect0;
     have_initial_ = s.next_row > 0;
+}
+
+void Ensemble::restore(SampleState s)
+{
+    const std::size_t n = layout_.count();
+    if (s.h.size() != n || s.min_step.size() != n || s.underresolved_t.size() != n)
+        throw Error("Ensemble::restore: per-sample state of the wrong size");
+    h_ = std::move(s.h);
+    min_step_ = std::move(s.min_step);
+    underresolved_t_ = std::move(s.underresolved_t);
 }
 
 }  // namespace dfe

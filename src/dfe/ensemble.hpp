@@ -9,11 +9,13 @@
  * cross communicator. γ^(1)(x,x) = Σ_j w_j |φ_j(x)|² is reduced the same way on every slab. purity and
  * lambda_max come from the Gram matrix (gram.hpp), γ^(2) from its distributed factor (gamma2.hpp).
  */
+#include "dfe/adaptive.hpp"
 #include "dfe/gamma2.hpp"
 #include "dfe/gram.hpp"
 #include "dfe/groups.hpp"
 #include "dfe/measure.hpp"
 #include "dfe/observables.hpp"
+#include "dfe/resolution.hpp"
 #include "dfe/run_config.hpp"
 #include "dfe/split_step.hpp"
 
@@ -31,8 +33,23 @@ inline constexpr std::array<std::string_view, 6> ensemble_extra_columns{
     "purity", "lambda_max", "fact_defect", "admissibility_residual", "symmetry_residual", "gamma2_min"};
 
 /**
+ * @brief The resolution and step columns (resolution.hpp): the largest ‖∇φ_j‖ over the samples, the
+ * number of samples marked under-resolved so far, and the step: --dt for the fixed-step integrators,
+ * the smallest step any sample took since the previous row for the adaptive ones.
+ */
+inline constexpr std::array<std::string_view, 3> monitor_columns{"max_grad_norm", "n_underresolved", "dt"};
+
+/** @brief How Ensemble::run ended. */
+enum class RunEnd {
+    finished,       ///< t_end reached
+    stopped,        ///< stop_now returned true (a signal)
+    underresolved,  ///< a sample was marked under-resolved with --on-underresolved stop
+};
+
+/**
  * @brief Every time-series column, in order: t, the sample columns, glassey_T, for every R of the
- * config loc_R, dloc_R, d2loc_R, II_R, III_R, IIIa_R, IIIb_R, IV_R, margin_R, then the extra columns.
+ * config loc_R, dloc_R, d2loc_R, II_R, III_R, IIIa_R, IIIb_R, IV_R, margin_R, then the extra columns,
+ * then the monitor columns.
  */
 std::vector<std::string> ensemble_columns(const RunConfig& config);
 
@@ -54,6 +71,9 @@ struct EnsembleValues {
     double purity = 0.0, lambda_max = 0.0, fact_defect = 0.0, admissibility_residual = 0.0;
     /// Evaluated on the explicit γ^(2), i.e. only at --gamma2-times; NaN at other rows.
     double symmetry_residual = 0.0, gamma2_min = 0.0;
+    double max_grad_norm = 0.0;   ///< max_j ‖∇φ_j‖
+    long n_underresolved = 0;     ///< samples marked under-resolved at or before this row
+    double dt = 0.0;              ///< the step (monitor_columns)
     /// The explicit γ^(2) at this row, when it is a --gamma2-times row.
     std::optional<Gamma2::Explicit> gamma2;
 
@@ -81,9 +101,10 @@ public:
      * (0: one chunk per output interval) counted from the output row's step, so chunk boundaries do
      * not depend on where a run was interrupted; after every chunk `stop_now` is called (Collective:
      * it must return the same on every rank), and when it returns true the run stops there.
-     * @return true when t_end was reached, false when stopped
+     * A sample is checked for under-resolution after every chunk and at every row; with
+     * --on-underresolved stop the run stops after the chunk or row at which one was marked.
      */
-    bool run(const std::function<void(const EnsembleValues&)>& on_output, const std::function<bool()>& stop_now = {},
+    RunEnd run(const std::function<void(const EnsembleValues&)>& on_output, const std::function<bool()>& stop_now = {},
              long chunk_steps = 0);
 
     /** @brief The state a checkpoint restores besides the fields. */
@@ -93,6 +114,18 @@ public:
         double energy0 = 0.0, V1_0 = 0.0, dV1_0 = 0.0;  ///< the t = 0 values behind glassey_T, margin_R
         double radial_defect0 = 0.0;                     ///< largest radial defect at t = 0
     };
+    /**
+     * @brief Per-sample state of this group's samples besides the fields (layout().count() values
+     * each, the same on every rank of the group): what a checkpoint stores per sample.
+     */
+    struct SampleState {
+        std::vector<double> h;                 ///< the step the adaptive integrator tries next
+        std::vector<double> min_step;          ///< smallest step since the last row (+inf: none)
+        std::vector<double> underresolved_t;   ///< when marked under-resolved; NaN: never
+    };
+    [[nodiscard]] SampleState sample_state() const { return {h_, min_step_, underresolved_t_}; }
+    /** @brief Continues from a checkpoint's per-sample state (Not Collective). */
+    void restore(SampleState state);
     /** @brief The current state (after observe() of row r, next_row is r + 1). */
     [[nodiscard]] State state() const;
     /** @brief Continues from a checkpoint's state; the fields come from the measure (Not Collective). */
@@ -111,6 +144,20 @@ public:
     /** @brief The output rows at which γ^(2) is formed (from --gamma2-times), ascending. */
     [[nodiscard]] const std::vector<long>& gamma2_rows() const { return gamma2_rows_; }
     [[nodiscard]] GramReducer& gram() { return gram_; }
+    /** @brief The adaptive integrator, or null for the fixed-step ones. */
+    [[nodiscard]] const AdaptiveIntegrator* adaptive() const { return adaptive_.get(); }
+    /** @brief Steps taken and rejected by this group's samples (adaptive integrators). */
+    [[nodiscard]] const StepStats& step_stats() const { return stats_; }
+    /** @brief When each of this group's samples was marked under-resolved (NaN: never). */
+    [[nodiscard]] const std::vector<double>& underresolved_times() const { return underresolved_t_; }
+    /** @brief True when sample j of this group is no longer evolved (--on-underresolved freeze). */
+    [[nodiscard]] bool frozen(std::size_t j) const;
+    /**
+     * @brief Checks every sample not yet marked and marks those whose tail fraction exceeds
+     * --tail-tol at the current time (Collective on world). Returns how many were marked now, over
+     * all groups. Ensemble::run calls it after every chunk; observe() marks from its own values.
+     */
+    long check_resolution();
 
     /** @brief This group's samples (layout().count() of them), physical layout of this rank's slab. */
     [[nodiscard]] std::span<cplx* const> fields() { return pointers_; }
@@ -139,7 +186,10 @@ private:
     FftPlans plans_;
     Potential potential_;
     Convolver convolver_;
-    SplitStep stepper_;
+    std::unique_ptr<SplitStep> stepper_;            ///< fixed step (strang, order4 without --tol)
+    std::unique_ptr<AdaptiveIntegrator> adaptive_;  ///< --tol or --integrator petsc
+    ResolutionMonitor monitor_;
+    OnUnderresolved on_underresolved_;
     ObservableEvaluator evaluator_;
     std::ptrdiff_t stride_ = 0;  ///< distance between samples in block_
     Buffer<cplx> block_;         ///< this group's samples, one after another
@@ -149,6 +199,9 @@ private:
     std::vector<long> gamma2_rows_;
     std::vector<double> gamma1_;
     std::vector<SampleObservables> per_sample_;
+    std::vector<double> h_, min_step_, underresolved_t_;  ///< SampleState, per local sample
+    StepStats stats_;
+    long marked_now_ = 0;  ///< samples marked by the last observe(), over all groups
     long step_ = 0;
     long next_row_ = 0;
     bool have_initial_ = false;  ///< E, V1, dV1 at t = 0 recorded

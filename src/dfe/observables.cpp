@@ -1,6 +1,7 @@
 #include "dfe/observables.hpp"
 
 #include "dfe/error.hpp"
+#include "dfe/resolution.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -41,10 +42,12 @@ ObservableEvaluator::ObservableEvaluator(const Convolver& convolver, double mu, 
     const double inv_points = 1.0 / grid.global_points();
     const auto ns = static_cast<std::size_t>(grid.spectral().count());
     k2_.resize(ns);
+    tail_.resize(ns);
     for (int a = 0; a < d; ++a) k_odd_[static_cast<std::size_t>(a)].resize(ns);
     grid.for_each_mode(grid.spectral(), [&](std::ptrdiff_t i, const std::array<double, 3>& k, const std::array<double, 3>& odd) {
         const auto m = static_cast<std::size_t>(i);
         k2_[m] = k[0] * k[0] + k[1] * k[1] + k[2] * k[2];
+        tail_[m] = in_spectral_tail(grid, k) ? 1 : 0;
         for (std::size_t a = 0; a < static_cast<std::size_t>(d); ++a) k_odd_[a][m] = odd[a] * inv_points;
     });
 
@@ -92,7 +95,7 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
 
     // Local partial sums, reduced in one allreduce at the end: the fixed ones, then 6 per radius
     // (loc, dloc, ψ'|∇φ|², h2|x·∇φ|², ρψ'x·(∇V*ρ), ψ_RΔ²ρ), then IIIa, IIIb per radius.
-    enum { mass, v1, grad2, x_grad_im, interaction, x_dv, w_sum, ang2, xgrad2, fixed };
+    enum { mass, v1, grad2, x_grad_im, interaction, x_dv, w_sum, ang2, xgrad2, tail, spectrum, fixed };
     part_.assign(fixed + 8 * nr, 0.0);
     double* part = part_.data();
 
@@ -111,7 +114,13 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
     // ‖∇φ‖² by Parseval on the spectrum of φ, Σ_n |g_n|² = N^{−d} Σ_k |ĝ_k|².
     std::copy_n(phi, n, spectrum_.data());
     plans_.forward(spectrum_.data());
-    for (std::size_t i = 0; i < ns; ++i) part[grad2] += k2_[i] * std::norm(spectrum_[static_cast<std::ptrdiff_t>(i)]);
+    // The same pass gives the resolution monitor's tail fraction (resolution.hpp).
+    for (std::size_t i = 0; i < ns; ++i) {
+        const double p = std::norm(spectrum_[static_cast<std::ptrdiff_t>(i)]);
+        part[grad2] += k2_[i] * p;
+        part[spectrum] += p;
+        part[tail] += tail_[i] ? p : 0.0;
+    }
     part[grad2] /= grid.global_points();
 
     // ∂_aφ, one spectral derivative per dimension.
@@ -229,6 +238,7 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
     out.dV1 = 4.0 * dv * part[x_grad_im];
     out.d2V1 = 8.0 * dv * part[grad2] - 4.0 * mu_ * dv * part[x_dv];
     out.vterm = -4.0 * mu_ * dv * (part[interaction] + 0.5 * part[w_sum]);
+    out.tail_fraction = part[spectrum] > 0.0 ? part[tail] / part[spectrum] : 0.0;
     out.radial_defect = part[xgrad2] > 0.0 ? std::sqrt(part[ang2] / part[xgrad2]) : 0.0;
     if (localized) {
         out.localized.resize(localized_count * nr);

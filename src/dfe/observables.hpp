@@ -31,6 +31,7 @@
 #include "dfe/pair_terms.hpp"
 
 #include <array>
+#include <cmath>
 #include <memory>
 #include <span>
 #include <string>
@@ -45,6 +46,9 @@ struct SampleObservables {
     /// localized_count values per radius, radius-major, in the order of `localized_names`.
     std::vector<double> localized;
     double radial_defect = 0.0;
+    /// Not columns: the resolution monitor's spectral tail fraction (resolution.hpp); ‖∇φ‖ = √(2·kinetic).
+    double tail_fraction = 0.0;
+    [[nodiscard]] double grad_norm() const { return std::sqrt(2.0 * kinetic); }
 
     static constexpr std::size_t count = 8;
     [[nodiscard]] std::array<double, count> values() const
@@ -110,6 +114,7 @@ private:
     std::array<std::vector<double>, 3> x_;    ///< coordinates x_a of every local point
     std::vector<double> x2_;                  ///< |x|²
     std::vector<double> k2_;                  ///< |k|² on the spectral layout
+    std::vector<unsigned char> tail_;         ///< 1 on the resolution monitor's tail modes
     std::array<std::vector<double>, 3> k_odd_;       ///< k_a/N^d, Nyquist zeroed, spectral layout
     std::vector<double> k4_;                  ///< |k|⁴/N^d on the half spectrum
     // Per point and radius (radius-major): ψ_R, ψ'(s), (16/R) ψ''(s).

@@ -57,6 +57,14 @@ std::vector<std::string> split_list(const std::string& text)
 
 }  // namespace
 
+OnUnderresolved parse_on_underresolved(const std::string& text)
+{
+    if (text == "stop") return OnUnderresolved::stop;
+    if (text == "freeze") return OnUnderresolved::freeze;
+    if (text == "continue") return OnUnderresolved::cont;
+    throw InputError("--on-underresolved must be stop, freeze or continue (got '" + text + "')");
+}
+
 Schedule validate(const RunConfig& c)
 {
     require(c.d >= 1 && c.d <= 3, "--d must be 1, 2 or 3 (got " + std::to_string(c.d) + ")");
@@ -85,7 +93,16 @@ Schedule validate(const RunConfig& c)
     for (double R : c.R) require(std::isfinite(R) && R > 0.0, "--R: every radius must be positive and finite (got " + show(R) + ")");
     finite(c.radial_tol, "--radial-tol");
     require(c.radial_tol > 0.0, "--radial-tol must be positive (got " + show(c.radial_tol) + ")");
-    (void)make_composition(c.integrator);
+    if (c.integrator != "petsc") {
+        require(c.integrator == "strang" || c.integrator == "order4",
+                "--integrator must be strang, order4 or petsc (got '" + c.integrator + "')");
+        (void)make_composition(c.integrator);
+    }
+    finite(c.tol, "--tol");
+    require(c.tol >= 0.0, "--tol must be positive, or 0 for a fixed step (got " + show(c.tol) + ")");
+    finite(c.tail_tol, "--tail-tol");
+    require(c.tail_tol > 0.0 && c.tail_tol < 1.0, "--tail-tol must be in (0, 1) (got " + show(c.tail_tol) + ")");
+    (void)parse_on_underresolved(c.on_underresolved);
     (void)parse_planner_effort(c.fftw_planner);
 
     Schedule s;

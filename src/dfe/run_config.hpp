@@ -22,8 +22,12 @@ struct RunConfig {
     double mu = -1.0;           ///< −1 focusing, +1 defocusing
     PotentialParams potential;  ///< V
     MeasureConfig measure;      ///< the initial de Finetti measure (default: one Gaussian of width σ)
-    std::string integrator = "strang";  ///< strang | order4
-    double dt = 1e-3;           ///< time step
+    std::string integrator = "strang";  ///< strang | order4 | petsc
+    double dt = 1e-3;           ///< time step (adaptive: the first step tried, and the unit of --check-steps)
+    double tol = 0.0;           ///< --tol: adaptive split step when > 0; petsc's tolerance (0: default_petsc_tol)
+    double tail_tol = 1e-10;    ///< --tail-tol: a sample is under-resolved when its spectral tail exceeds it
+    std::string on_underresolved = "continue";  ///< --on-underresolved: stop | freeze | continue
+    std::string petsc_options;  ///< -ts_* options of --integrator petsc, as given (PetscOptionsInsertString form)
     double t_end = 1.0;         ///< final time
     double output_dt = 0.1;     ///< interval between output rows; a multiple of dt
     std::string out = "dfe-out";        ///< output directory
@@ -38,6 +42,18 @@ struct RunConfig {
     double cutoff_width = 0.9;  ///< h of the cutoff profile (--cutoff-width)
     double radial_tol = 1e-6;   ///< a sample is radial when its radial_defect is below this (--radial-tol)
 };
+
+/** @brief The local error per step of --integrator petsc when --tol is not given (L² norm of the field). */
+inline constexpr double default_petsc_tol = 1e-8;
+
+/** @brief What `--on-underresolved` does when a sample is marked under-resolved (resolution.hpp). */
+enum class OnUnderresolved {
+    stop,    ///< the run stops cleanly (checkpoint, outputs, exit code 4)
+    freeze,  ///< the sample is no longer evolved; it keeps contributing its frozen state
+    cont,    ///< only reported
+};
+/** @brief "stop", "freeze" or "continue"; throws InputError otherwise. */
+OnUnderresolved parse_on_underresolved(const std::string& text);
 
 /**
  * @brief Parses a comma list of positive radii ("1,2.5,4"); throws InputError naming `option` and

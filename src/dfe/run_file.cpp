@@ -65,7 +65,8 @@ struct RunFile::State {
     fs::path path;
     h5::Handle file;
     std::vector<h5::Handle> timeseries;
-    h5::Handle gamma1, mass, energy, gamma2_values, gamma2_times;
+    h5::Handle gamma1, gamma2_values, gamma2_times, underresolved;
+    std::vector<h5::Handle> samples;  ///< one per sample_series
 
     std::vector<std::string> columns;
     long rows = 0;
@@ -140,8 +141,8 @@ RunFile::RunFile(const std::filesystem::path& path, const GroupLayout& layout, c
     s.gamma1 = h5::create_dataset(file, "gamma1", gamma1_dims);
 
     const h5::Handle samples = h5::create_group(file, "samples");
-    s.mass = h5::create_dataset(samples.get(), "mass", std::array{R, M});
-    s.energy = h5::create_dataset(samples.get(), "energy", std::array{R, M});
+    for (auto name : sample_series) s.samples.push_back(h5::create_dataset(samples.get(), std::string(name), std::array{R, M}));
+    s.underresolved = h5::create_dataset(samples.get(), "underresolved_time", std::array{M});
 
     const h5::Handle gamma2 = h5::create_group(file, "gamma2");
     const hsize_t T2 = to_hsize(gamma2_rows);
@@ -178,16 +179,29 @@ void RunFile::write_gamma1(long row, std::span<const double> local)
     h5::write_slab(s.gamma1.get(), slab, local.data());
 }
 
-void RunFile::write_sample_values(long row, std::span<const double> mass, std::span<const double> energy)
+void RunFile::write_sample_values(long row, std::span<const std::vector<double>> series)
 {
     State& s = *state_;
     check_index("row", row, s.rows);
-    check_size("sample masses", mass.size(), s.group_samples);
-    check_size("sample energies", energy.size(), s.group_samples);
+    check_size("per-sample series", series.size(), sample_series.size());
     h5::Slab slab = s.sample_slab;
     if (!slab.start.empty()) slab.start[0] = to_hsize(row);
-    h5::write_slab(s.mass.get(), slab, mass.data());
-    h5::write_slab(s.energy.get(), slab, energy.data());
+    for (std::size_t k = 0; k < series.size(); ++k) {
+        // Off the group roots nothing is written and the values may be absent.
+        if (!slab.start.empty()) check_size("per-sample values", series[k].size(), s.group_samples);
+        h5::write_slab(s.samples[k].get(), slab, series[k].data());
+    }
+}
+
+void RunFile::write_underresolved_times(std::span<const double> times)
+{
+    State& s = *state_;
+    h5::Slab slab;
+    if (!s.sample_slab.start.empty()) {
+        check_size("under-resolution times", times.size(), s.group_samples);
+        slab = h5::Slab{{s.sample_slab.start[1]}, {s.sample_slab.count[1]}};
+    }
+    h5::write_slab(s.underresolved.get(), slab, times.data());
 }
 
 void RunFile::write_gamma2(long k, double t, long row_start, long row_count, std::span<const double> values)
@@ -254,6 +268,10 @@ std::vector<Attribute> run_attributes(const RunConfig& c, int ranks, std::size_t
             A{"cutoff-order", static_cast<long long>(c.cutoff_order)},
             A{"cutoff-width", c.cutoff_width},
             A{"radial-tol", c.radial_tol},
+            A{"tol", c.tol},
+            A{"tail-tol", c.tail_tol},
+            A{"on-underresolved", c.on_underresolved},
+            A{"petsc-options", c.petsc_options},
             A{"sigma", c.measure.sigma},
             A{"integrator", c.integrator},
             A{"dt", c.dt},
@@ -275,8 +293,8 @@ void RunFile::commit()
     // Closing explicitly, datasets before the file, reports a failed final flush as an exception.
     for (h5::Handle& column : s.timeseries) column.close();
     s.gamma1.close();
-    s.mass.close();
-    s.energy.close();
+    for (h5::Handle& set : s.samples) set.close();
+    s.underresolved.close();
     s.gamma2_values.close();
     s.gamma2_times.close();
     s.file.close();

@@ -12,6 +12,9 @@
  *   /gamma1                float64 (rows, N[, N[, N]]) γ^(1)(x,x) at every output time
  *   /samples/mass          float64 (rows, M)          per-sample mass
  *   /samples/energy        float64 (rows, M)          per-sample energy
+ *   /samples/grad_norm     float64 (rows, M)          per-sample ‖∇φ_j‖ (resolution.hpp)
+ *   /samples/tail_fraction float64 (rows, M)          per-sample spectral tail fraction (resolution.hpp)
+ *   /samples/underresolved_time  float64 (M,)         when each sample was marked under-resolved; NaN: never
  *   /gamma2/values         float64 (T2, n^d, n^d)     γ^(2)(x,y,x,y) on the observation grid, points
  *                                                     in C order (axis 1 = first coordinate)
  *   /gamma2/times          float64 (T2,)
@@ -26,15 +29,20 @@
 #include "dfe/grid.hpp"
 #include "dfe/run_config.hpp"
 
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
 namespace dfe {
+
+/** @brief The per-sample series of run.h5 /samples (rows, M), in the order write_sample_values takes them. */
+inline constexpr std::array<std::string_view, 4> sample_series{"mass", "energy", "grad_norm", "tail_fraction"};
 
 /** @brief A root attribute of run.h5. */
 struct Attribute {
@@ -78,10 +86,13 @@ public:
      */
     void write_gamma1(long row, std::span<const double> local);
     /**
-     * @brief Per-sample mass and energy at output row `row` for this group's samples
-     * (layout.count() values each, the same on every rank of the group) (Collective).
+     * @brief The per-sample series (sample_series order) at output row `row` for this group's samples
+     * (layout.count() values each, the same on every rank of the group; ranks other than the group
+     * root may pass empty vectors) (Collective).
      */
-    void write_sample_values(long row, std::span<const double> mass, std::span<const double> energy);
+    void write_sample_values(long row, std::span<const std::vector<double>> series);
+    /** @brief /samples/underresolved_time of this group's samples (as write_sample_values) (Collective). */
+    void write_underresolved_times(std::span<const double> times);
     /**
      * @brief Snapshot k of γ^(2) at time t: this rank's rows [row_start, row_start + row_count) of the
      * n^d × n^d matrix, row-major in `values` (ranks may own no rows) (Collective).

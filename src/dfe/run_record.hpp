@@ -12,6 +12,7 @@
 #include "dfe/verdicts.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,11 @@ public:
     void replay(RunHistory history, double energy0, double radial_defect0);
     /** @brief One output row: both files, the history, the verdicts (Collective). */
     void add(const EnsembleValues& values, const Ensemble& ensemble);
-    /** @brief The verdicts (with radii) and the renames into place that end a run (Collective). */
+    /**
+     * @brief The verdicts (with radii), the samples' under-resolution times and the renames into place
+     * that end a run (Collective). A run that stopped before its last row (--on-underresolved stop)
+     * gets a run.h5 sized to the rows it wrote, rewritten from the history.
+     */
     void commit();
 
     [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
@@ -38,12 +43,18 @@ public:
     [[nodiscard]] const Verdicts& verdicts() const { return verdicts_.verdicts(); }
 
 private:
+    /** @brief run.h5 under its temporary name, sized for `rows` rows and `gamma2` snapshots. */
+    void open_run_file(long rows, long gamma2);
+
     std::filesystem::path dir_;
+    const Ensemble& ensemble_;
     const RunConfig& config_;
+    std::string provenance_;
+    HypothesisReport hypotheses_;
     const Comm& world_;
     std::vector<std::string> columns_;
     TimeSeriesWriter writer_;
-    RunFile run_file_;
+    std::optional<RunFile> run_file_;
     VerdictTracker verdicts_;
     RunHistory history_;
     long gamma2_written_ = 0;

@@ -45,6 +45,9 @@ double row_value(long row, std::size_t c) { return 10.0 * static_cast<double>(ro
 double gamma1_value(long row, double x0, double x1) { return static_cast<double>(row) + x0 * x0 - 0.5 * x1; }
 double mass_value(long row, std::size_t j) { return 1.0 + static_cast<double>(row) + 0.01 * static_cast<double>(j); }
 double energy_value(long row, std::size_t j) { return -static_cast<double>(row * static_cast<long>(j)) - 0.125; }
+double grad_value(long row, std::size_t j) { return 2.0 * mass_value(row, j) + 0.5; }
+double tail_value(long row, std::size_t j) { return 1e-12 * static_cast<double>(row + 1) * static_cast<double>(j + 1); }
+double underresolved_value(std::size_t j) { return j == 1 ? 0.375 : std::nan(""); }
 double gamma2_value(long k, long a, long b) { return 1000.0 * static_cast<double>(k) + static_cast<double>(a * P + b) / 7.0; }
 double gamma2_time(long k) { return 0.5 * static_cast<double>(k + 1); }
 
@@ -67,13 +70,19 @@ void write_run(const fs::path& path, const dfe::GroupLayout& layout, const dfe::
         });
         file.write_gamma1(row, gamma1);
 
-        std::vector<double> mass, energy;
+        std::array<std::vector<double>, dfe::sample_series.size()> series;
         for (std::size_t i = 0; i < layout.count(); ++i) {
-            mass.push_back(mass_value(row, layout.first() + i));
-            energy.push_back(energy_value(row, layout.first() + i));
+            const std::size_t j = layout.first() + i;
+            series[0].push_back(mass_value(row, j));
+            series[1].push_back(energy_value(row, j));
+            series[2].push_back(grad_value(row, j));
+            series[3].push_back(tail_value(row, j));
         }
-        file.write_sample_values(row, mass, energy);
+        file.write_sample_values(row, series);
     }
+    std::vector<double> times;
+    for (std::size_t i = 0; i < layout.count(); ++i) times.push_back(underresolved_value(layout.first() + i));
+    file.write_underresolved_times(times);
     // Snapshot 0: the matrix rows split evenly over the world; snapshot 1: all on rank 0, so the
     // other ranks take part with nothing to write.
     for (long k = 0; k < T2; ++k) {
@@ -156,14 +165,26 @@ void check_file(const fs::path& path)
                                      gamma1_value(row, x(i0), x(i1));
     CHECK(gamma1_mismatches == 0);
 
-    std::vector<double> mass, energy;
+    std::vector<double> mass, energy, grad, tail;
     for (long row = 0; row < rows; ++row)
         for (std::size_t j = 0; j < weights.size(); ++j) {
             mass.push_back(mass_value(row, j));
             energy.push_back(energy_value(row, j));
+            grad.push_back(grad_value(row, j));
+            tail.push_back(tail_value(row, j));
         }
     CHECK(read_dataset(f, "/samples/mass", {rows, 3}) == mass);
     CHECK(read_dataset(f, "/samples/energy", {rows, 3}) == energy);
+    CHECK(read_dataset(f, "/samples/grad_norm", {rows, 3}) == grad);
+    CHECK(read_dataset(f, "/samples/tail_fraction", {rows, 3}) == tail);
+    const auto under = read_dataset(f, "/samples/underresolved_time", {3});
+    for (std::size_t j = 0; j < 3; ++j) {
+        INFO("sample " << j);
+        if (std::isnan(underresolved_value(j)))
+            CHECK(std::isnan(under[j]));
+        else
+            CHECK(under[j] == underresolved_value(j));
+    }
 
     std::vector<double> values, times, coordinates;
     for (long k = 0; k < T2; ++k) {
