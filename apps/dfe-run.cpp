@@ -240,7 +240,7 @@ void report_resolution(const dfe::Ensemble& ensemble, const dfe::RunConfig& conf
         std::printf("%s\n", marked > 16 ? ", ..." : "");
     }
     if (ensemble.adaptive())
-        std::printf("adaptive steps: %.0f accepted, %.0f rejected over all samples; smallest step %.3g\n", counts[0], counts[1],
+        std::printf("adaptive steps: %.0f accepted, %.0f rejected over all samples; smallest step taken %.3g (counting steps shortened to land on check and output times)\n", counts[0], counts[1],
                     smallest);
 }
 

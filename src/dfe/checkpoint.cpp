@@ -112,8 +112,8 @@ void write_file(const fs::path& tmp, Ensemble& ensemble, const std::string& para
     {
         h5::Handle state = h5::create_group(f, "state");
         const Ensemble::SampleState ss = ensemble.sample_state();
-        const std::array<std::pair<const char*, const std::vector<double>*>, 3> sets{
-            {{"h", &ss.h}, {"min_step", &ss.min_step}, {"underresolved_t", &ss.underresolved_t}}};
+        const std::array<std::pair<const char*, const std::vector<double>*>, 2> sets{
+            {{"h", &ss.h}, {"underresolved_t", &ss.underresolved_t}}};
         for (const auto& [name, values] : sets) {
             h5::Handle set = h5::create_dataset(state.get(), name, std::array{M});
             h5::write_slab(set.get(), writes ? h5::Slab{{layout.first()}, {layout.count()}} : h5::Slab{}, values->data());
@@ -217,7 +217,7 @@ CheckpointInfo read_checkpoint_info(const Comm& comm, const fs::path& path)
         numbers.push_back(static_cast<double>(g2[1]));
         check("/history/gamma2_times", 1);
         for (auto name : sample_series) check(("/history/" + std::string(name)).c_str(), 2);
-        for (const char* name : {"/state/h", "/state/min_step", "/state/underresolved_t"}) check(name, 1);
+        for (const char* name : {"/state/h", "/state/underresolved_t"}) check(name, 1);
         const auto g1 = check("/history/gamma1", 0);
         if (g1.empty() || g1[0] != ts[0]) throw InputError(where + ": /history/gamma1 does not match the time series");
     });
@@ -316,8 +316,7 @@ Ensemble::SampleState read_sample_state(const fs::path& path, const GroupLayout&
     h5::Handle file = h5::open_file(layout.world(), path);
     if (!file) throw InputError("checkpoint '" + path.string() + "' cannot be opened");
     Ensemble::SampleState s;
-    for (auto [name, values] : {std::pair{"/state/h", &s.h}, std::pair{"/state/min_step", &s.min_step},
-                                std::pair{"/state/underresolved_t", &s.underresolved_t}}) {
+    for (auto [name, values] : {std::pair{"/state/h", &s.h}, std::pair{"/state/underresolved_t", &s.underresolved_t}}) {
         h5::Handle set = h5::open_dataset(file.get(), name);
         if (h5::describe_dataset(set.get()).dims != std::vector<hsize_t>{layout.samples()})
             throw InputError("checkpoint '" + path.string() + "': " + name + " does not have one value per sample");

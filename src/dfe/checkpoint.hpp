@@ -12,7 +12,7 @@
  *   /history/timeseries  float64 (rows, columns), attribute `columns`: the rows already written
  *   /history/gamma1      float64 (rows, N[, N[, N]])
  *   /history/mass, /history/energy, /history/grad_norm, /history/tail_fraction  float64 (rows, M)
- *   /state/h, /state/min_step, /state/underresolved_t  float64 (M,): Ensemble::SampleState
+ *   /state/h, /state/underresolved_t  float64 (M,): Ensemble::SampleState
  *   /history/gamma2_values  float64 (snapshots, n^d, n^d); /history/gamma2_times (snapshots)
  *
  * Written collectively to `path`.tmp and renamed over `path` when complete, so the previous

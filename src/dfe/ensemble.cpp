@@ -102,7 +102,6 @@ Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<M
     // any rank goes on to a collective of the whole world.
     collectively(layout_.world(), [&] { measure_->fill(grid_, layout_.first(), pointers_); });
     h_.assign(layout_.count(), config_.dt);
-    min_step_.assign(layout_.count(), std::numeric_limits<double>::infinity());
     underresolved_t_.assign(layout_.count(), std::numeric_limits<double>::quiet_NaN());
 }
 
@@ -121,7 +120,6 @@ void Ensemble::advance(long steps)
         if (adaptive_) {
             StepStats s;
             adaptive_->advance(pointers_[j], span, h_[j], s);
-            min_step_[j] = std::min(min_step_[j], s.min_step);
             stats_.merge(s);
         } else {
             stepper_->advance(pointers_[j], steps);
@@ -164,7 +162,7 @@ EnsembleValues Ensemble::observe(long row)
     std::vector<double> sums(SampleObservables::count + nloc, 0.0);
     double radial = 0.0;
     double grad_max = 0.0, marked = 0.0, newly = 0.0;
-    double min_step = std::numeric_limits<double>::infinity();
+    double step = std::numeric_limits<double>::infinity();
     for (std::size_t j = 0; j < pointers_.size(); ++j) {
         const double w = weights[layout_.first() + j];
         per_sample_.push_back(evaluator_.evaluate(pointers_[j], gamma1_, w));
@@ -179,8 +177,7 @@ EnsembleValues Ensemble::observe(long row)
             newly += 1.0;
         }
         if (!std::isnan(underresolved_t_[j])) marked += 1.0;
-        min_step = std::min(min_step, min_step_[j]);
-        min_step_[j] = std::numeric_limits<double>::infinity();
+        if (!frozen(j)) step = std::min(step, h_[j]);
     }
     const double arrived = MPI_Wtime();
     observable_seconds_ += arrived - start;
@@ -209,11 +206,10 @@ EnsembleValues Ensemble::observe(long row)
     }
     if (!adaptive_) {
         out.dt = config_.dt;
-    } else if (row == 0) {
-        out.dt = config_.dt;  // the first step tried
     } else {
-        // The smallest step since the previous row; NaN when no sample moved (all frozen).
-        const double m = -layout_.world().max(-min_step);
+        // The smallest step the controllers propose now (not the steps shortened to land on check
+        // and output times); NaN when every sample is frozen.
+        const double m = -layout_.world().max(-step);
         out.dt = std::isfinite(m) ? m : std::numeric_limits<double>::quiet_NaN();
     }
     if (!have_initial_) {
@@ -300,10 +296,9 @@ void Ensemble::restore(const State& s)
 void Ensemble::restore(SampleState s)
 {
     const std::size_t n = layout_.count();
-    if (s.h.size() != n || s.min_step.size() != n || s.underresolved_t.size() != n)
+    if (s.h.size() != n || s.underresolved_t.size() != n)
         throw Error("Ensemble::restore: per-sample state of the wrong size");
     h_ = std::move(s.h);
-    min_step_ = std::move(s.min_step);
     underresolved_t_ = std::move(s.underresolved_t);
 }
 

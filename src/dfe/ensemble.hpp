@@ -35,7 +35,7 @@ inline constexpr std::array<std::string_view, 6> ensemble_extra_columns{
 /**
  * @brief The resolution and step columns (resolution.hpp): the largest ‖∇φ_j‖ over the samples, the
  * number of samples marked under-resolved so far, and the step: --dt for the fixed-step integrators,
- * the smallest step any sample took since the previous row for the adaptive ones.
+ * for the adaptive ones the smallest step their controllers propose at the row (NaN if all frozen).
  */
 inline constexpr std::array<std::string_view, 3> monitor_columns{"max_grad_norm", "n_underresolved", "dt"};
 
@@ -120,10 +120,9 @@ public:
      */
     struct SampleState {
         std::vector<double> h;                 ///< the step the adaptive integrator tries next
-        std::vector<double> min_step;          ///< smallest step since the last row (+inf: none)
         std::vector<double> underresolved_t;   ///< when marked under-resolved; NaN: never
     };
-    [[nodiscard]] SampleState sample_state() const { return {h_, min_step_, underresolved_t_}; }
+    [[nodiscard]] SampleState sample_state() const { return {h_, underresolved_t_}; }
     /** @brief Continues from a checkpoint's per-sample state (Not Collective). */
     void restore(SampleState state);
     /** @brief The current state (after observe() of row r, next_row is r + 1). */
@@ -199,7 +198,7 @@ private:
     std::vector<long> gamma2_rows_;
     std::vector<double> gamma1_;
     std::vector<SampleObservables> per_sample_;
-    std::vector<double> h_, min_step_, underresolved_t_;  ///< SampleState, per local sample
+    std::vector<double> h_, underresolved_t_;  ///< SampleState, per local sample
     StepStats stats_;
     long marked_now_ = 0;  ///< samples marked by the last observe(), over all groups
     long step_ = 0;

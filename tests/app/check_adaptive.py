@@ -46,8 +46,9 @@ for name, args, describes, tol in cases:
     worst = max(np.max(np.abs(ts[c] - ref[c])) for c in ("kinetic", "interaction", "V1", "dV1", "d2V1"))
     print(f"{name}: largest difference from order4 dt = 1e-3 over kinetic, interaction, V1, dV1, d2V1: {worst:.3g}")
     check(worst <= tol, f"{name}: rows agree with the fixed-step run to {tol:g}")
-    check(ts["dt"][0] == 1e-2 and np.all((ts["dt"][1:] > 0) & (ts["dt"][1:] <= 0.05 + 1e-15)),
-          f"{name}: dt column = first step at t = 0, then steps in (0, output-dt]")
+    # The proposals are not clipped to the chunks, so they may exceed the output interval.
+    check(ts["dt"][0] == 1e-2 and np.all((ts["dt"][1:] > 0) & np.isfinite(ts["dt"][1:])),
+          f"{name}: dt column = first step at t = 0, then positive proposals")
 
 # Restart: a checkpoint at t = 0.1 continued on 1 rank gives the uninterrupted time series exactly
 # (the per-sample steps travel in the checkpoint).
