@@ -240,8 +240,9 @@ void report_resolution(const dfe::Ensemble& ensemble, const dfe::RunConfig& conf
         std::printf("%s\n", marked > 16 ? ", ..." : "");
     }
     if (ensemble.adaptive())
-        std::printf("adaptive steps: %.0f accepted, %.0f rejected over all samples; smallest step taken %.3g (counting steps shortened to land on check and output times)\n", counts[0], counts[1],
-                    smallest);
+        std::printf("adaptive steps: %.0f accepted, %.0f rejected over all samples; smallest step taken %.3g "
+                    "(counting steps shortened to land on check and output times)\n",
+                    counts[0], counts[1], smallest);
 }
 
 int run(int argc, char** argv)

@@ -26,7 +26,6 @@ std::vector<std::string> ensemble_columns(const RunConfig& config)
     return columns;
 }
 
-
 double glassey_time(double V1, double dV1, double E)
 {
     if (!(E < 0.0)) return std::numeric_limits<double>::infinity();

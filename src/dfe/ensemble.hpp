@@ -105,7 +105,7 @@ public:
      * --on-underresolved stop the run stops after the chunk or row at which one was marked.
      */
     RunEnd run(const std::function<void(const EnsembleValues&)>& on_output, const std::function<bool()>& stop_now = {},
-             long chunk_steps = 0);
+               long chunk_steps = 0);
 
     /** @brief The state a checkpoint restores besides the fields. */
     struct State {

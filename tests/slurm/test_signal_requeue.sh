@@ -35,6 +35,11 @@ _wait_for 60 requeued || {
 # spool/n1/stepd.slurm.pmix.<job>.0 for ~3 s, and a new step <job>.0 would fail to bind it.
 step_gone() { ! compgen -G "${SLURM_SCRATCH}/spool/n1/*[._]${job}.[0-9]*" >/dev/null; }
 _wait_for 30 step_gone || die "the first start's step files are still in spool/n1 after 30 s: $(ls "${SLURM_SCRATCH}/spool/n1")"
+# Nor before slurmd is done with the first start's batch script. The requeue may kill the script
+# before it exits by itself; a start that comes while slurmd is still killing it is refused ("Job 1
+# already killed, do not launch batch job") and the late end of the old script then fails the job.
+batch_done() { grep -q "\[${job}.batch\] done with job" "${SLURM_SCRATCH}/log/slurmd-n1.log" 2>/dev/null; }
+_wait_for 30 batch_done || die "slurmd did not finish the first start's batch script within 30 s"
 log "requeued: JobState=PENDING Restarts=$(job_field "${job}" Restarts), old step gone; scontrol update jobid=${job} StartTime=now"
 sl scontrol update jobid="${job}" StartTime=now || log "(scontrol update StartTime=now failed; waiting for BeginTime)"
 
