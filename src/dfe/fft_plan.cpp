@@ -74,7 +74,7 @@ FftPlans::FftPlans(const Grid& grid, PlannerEffort effort, Transforms which)
         c2r_ = Plan(fftw_plan_dft_c2r_1d(n, half, scratch_r.data(), flags), "1D c2r");
         return;
     }
-    if (grid.comm().size() == 1) {
+    if (grid.serial()) {
         // Serial transforms of the whole grid (see grid.hpp): no MPI copies or transposes.
         std::vector<int> n(static_cast<std::size_t>(d), static_cast<int>(N));
         if (complex_plans) {

@@ -19,7 +19,7 @@ Axis half(int dim, std::ptrdiff_t n, std::ptrdiff_t start = 0) { return Axis{dim
 
 }  // namespace
 
-Grid::Grid(const Comm& comm, int d, std::ptrdiff_t N, double L)
+Grid::Grid(const Comm& comm, int d, std::ptrdiff_t N, double L, OneRank one_rank)
     : comm_(comm.dup()), d_(d), N_(N), L_(L)
 {
     require(d >= 1 && d <= 3, "--d must be 1, 2 or 3 (got " + std::to_string(d) + ")");
@@ -37,6 +37,7 @@ Grid::Grid(const Comm& comm, int d, std::ptrdiff_t N, double L)
     const Axis none{};
 
     if (d_ == 1) {
+        serial_ = true;
         physical_ = Layout{{full(0, N_), none, none}, N_};
         physical_real_ = Layout{{full(0, N_), none, none}, 2 * H};
         spectral_ = Layout{{full(0, N_), none, none}, N_};
@@ -46,8 +47,9 @@ Grid::Grid(const Comm& comm, int d, std::ptrdiff_t N, double L)
         return;
     }
 
-    if (comm_.size() == 1) {
+    if (comm_.size() == 1 && one_rank == OneRank::serial) {
         // One rank: serial FFTW on the whole grid, spectra in natural (not transposed) order.
+        serial_ = true;
         const std::ptrdiff_t M = d_ == 2 ? 1 : N_;  // extent of the middle axis in 3D
         if (d_ == 2) {
             physical_ = Layout{{full(0, N_), full(1, N_), none}, N_};

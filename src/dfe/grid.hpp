@@ -25,7 +25,9 @@
  * communicator of one rank (d = 2, 3) the transforms are serial FFTW too, without FFTW-MPI's local
  * copies and transposes, and the spectral layouts are in natural order: [k0][k1]([k2]) and
  * [k0]([k1])[h_last]. Code that walks spectra goes through for_each_mode and the Layout, never
- * through a fixed order.
+ * through a fixed order. A one-rank grid can also be asked for FFTW-MPI's transposed layouts
+ * (OneRank::distributed): with FFTW_ESTIMATE, FFTW's serial 2D/3D in-place plans are about 10× slower
+ * than its MPI ones on one rank (their column passes), so the ensemble uses those with `estimate`.
  */
 #include "dfe/comm.hpp"
 
@@ -51,12 +53,18 @@ struct Layout {
 
 class Grid {
 public:
+    /** @brief On a communicator of one rank (d = 2, 3): serial FFTW in natural order, or FFTW-MPI's plans and layouts. */
+    enum class OneRank { serial, distributed };
+
     /**
      * @brief Computes the decomposition of an N^d grid over `comm` (Collective).
      * @throws InputError when d, N or L are invalid or N cannot be split over comm.size() ranks
      *         with at least one plane on every rank in every layout.
      */
-    Grid(const Comm& comm, int d, std::ptrdiff_t N, double L);
+    Grid(const Comm& comm, int d, std::ptrdiff_t N, double L, OneRank one_rank = OneRank::serial);
+
+    /** @brief True when the transforms are serial FFTW (d = 1, or one rank with OneRank::serial). */
+    [[nodiscard]] bool serial() const { return serial_; }
 
     [[nodiscard]] const Comm& comm() const { return comm_; }
     [[nodiscard]] int d() const { return d_; }
@@ -107,6 +115,7 @@ public:
 private:
     Comm comm_;
     int d_;
+    bool serial_ = false;
     std::ptrdiff_t N_;
     double L_;
     double kscale_;
