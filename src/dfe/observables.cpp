@@ -127,7 +127,13 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
     for (std::size_t a = 0; a < d; ++a) {
         cplx* g = work_[a].data();
         const double* ka = k_odd_[a].data();
-        for (std::size_t i = 0; i < ns; ++i) g[i] = spectrum_[static_cast<std::ptrdiff_t>(i)] * cplx(0.0, ka[i]);
+        // i·k_a·φ̂ in real arithmetic (std::complex's product checks for NaN and does not vectorize).
+        const auto* sp = reinterpret_cast<const double*>(spectrum_.data());
+        auto* gd = reinterpret_cast<double*>(g);
+        for (std::size_t i = 0; i < ns; ++i) {
+            gd[2 * i] = -sp[2 * i + 1] * ka[i];
+            gd[2 * i + 1] = sp[2 * i] * ka[i];
+        }
         plans_.backward(g);
     }
     // One pass over the points: x·∇φ, |∇φ|², the angular momentum, ∂_aρ for free-space potentials.

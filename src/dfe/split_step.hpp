@@ -90,6 +90,8 @@ namespace detail {
  * std::polar beyond). Exposed for its test.
  */
 void sincos_row(double* __restrict c, double* __restrict s, const double* __restrict u, double angle, std::ptrdiff_t n);
+/** @brief z_j ← z_j·t_j, j < n, complex numbers as (re, im) pairs, vectorized (split_step.cpp). */
+void multiply_complex(double* __restrict z, const double* __restrict t, std::ptrdiff_t n);
 }  // namespace detail
 
 }  // namespace dfe
