@@ -75,10 +75,10 @@ namespace detail {
  * the library's sincos. Branch-free (rounding by the 1.5·2^52 trick, quadrant by selects), so the
  * compiler vectorizes it; target_clones builds AVX-512, AVX2 and baseline versions, chosen at load time.
  */
-DFE_VECTOR_CLONES void sincos_row(double* __restrict c, double* __restrict s,
-                                                                            const double* __restrict u, double angle,
-                                                                            std::ptrdiff_t n)
+DFE_VECTOR_CLONES bool sincos_row(double* __restrict c, double* __restrict s, const double* __restrict u, double angle,
+                                  std::ptrdiff_t n)
 {
+    long out_of_range = 0;
     constexpr double two_over_pi = 0.63661977236758134308;
     // π/2 in parts of 33 bits (fdlibm's pio2_1, pio2_2, pio2_3) and the tail pio2_3t: k·p1, k·p2,
     // k·p3 are exact for |k| < 2^20, so the reduction is exact to ~|k|·1e-31 there.
@@ -89,6 +89,7 @@ DFE_VECTOR_CLONES void sincos_row(double* __restrict c, double* __restrict s,
     constexpr double round = 6755399441055744.0;   // 1.5·2^52: (x + round) − round rounds x to nearest
     for (std::ptrdiff_t j = 0; j < n; ++j) {
         const double theta = angle * u[j];
+        out_of_range |= static_cast<long>(std::abs(theta) >= reduction_limit);
         const double k = (theta * two_over_pi + round) - round;
         const double r = (((theta - k * p1) - k * p2) - k * p3) - k * p4;
         const double r2 = r * r;
@@ -104,6 +105,22 @@ DFE_VECTOR_CLONES void sincos_row(double* __restrict c, double* __restrict s,
         const double bs = odd * cr + (1.0 - odd) * sr;
         c[j] = (q == 1.0 || q * q == 4.0) ? -bc : bc;
         s[j] = (q == -1.0 || q * q == 4.0) ? -bs : bs;
+    }
+    return out_of_range != 0;
+}
+
+DFE_VECTOR_CLONES void norm_row(double* __restrict out, const double* __restrict z, std::ptrdiff_t n)
+{
+    for (std::ptrdiff_t j = 0; j < n; ++j) out[j] = z[2 * j] * z[2 * j] + z[2 * j + 1] * z[2 * j + 1];
+}
+
+DFE_VECTOR_CLONES void rotate_row(double* __restrict z, const double* __restrict c, const double* __restrict s,
+                                  std::ptrdiff_t n)
+{
+    for (std::ptrdiff_t j = 0; j < n; ++j) {
+        const double re = z[2 * j], im = z[2 * j + 1];
+        z[2 * j] = re * c[j] - im * s[j];
+        z[2 * j + 1] = re * s[j] + im * c[j];
     }
 }
 
@@ -139,33 +156,22 @@ void NonlinearStep::apply(cplx* phi, double fraction, double h)
     const std::ptrdiff_t N = grid.N();
     const std::ptrdiff_t rows = grid.local_points() / N;
     const std::ptrdiff_t pad = grid.d() == 1 ? N : grid.physical_real().stride_last;
-    for (std::ptrdiff_t r = 0; r < rows; ++r) {
-        const cplx* in = phi + r * N;
-        double* out = rho + r * pad;
-        for (std::ptrdiff_t j = 0; j < N; ++j) out[j] = in[j].real() * in[j].real() + in[j].imag() * in[j].imag();
-    }
+    for (std::ptrdiff_t r = 0; r < rows; ++r)
+        detail::norm_row(rho + r * pad, reinterpret_cast<const double*>(phi + r * N), N);
     convolver_.potential(rho);
     const double angle = -mu_ * fraction * h;
-    double largest = 0.0;
+    double* c = cos_.data();
+    double* sn = sin_.data();
     for (std::ptrdiff_t r = 0; r < rows; ++r) {
         const double* u = rho + r * pad;
-        for (std::ptrdiff_t j = 0; j < N; ++j) largest = std::max(largest, std::abs(u[j]));
-    }
-    if (std::abs(angle) * largest < reduction_limit) {
-        double* c = cos_.data();
-        double* sn = sin_.data();
-        for (std::ptrdiff_t r = 0; r < rows; ++r) {
-            detail::sincos_row(c, sn, rho + r * pad, angle, N);
-            auto* z = reinterpret_cast<double*>(phi + r * N);
+        if (detail::sincos_row(c, sn, u, angle, N)) {
+            // Some |θ| ≥ 1e6 in this row, beyond the reduction's accuracy: the library's sin and cos.
             for (std::ptrdiff_t j = 0; j < N; ++j) {
-                const double re = z[2 * j], im = z[2 * j + 1];
-                z[2 * j] = re * c[j] - im * sn[j];
-                z[2 * j + 1] = re * sn[j] + im * c[j];
+                c[j] = std::cos(angle * u[j]);
+                sn[j] = std::sin(angle * u[j]);
             }
         }
-    } else {
-        for (std::ptrdiff_t r = 0; r < rows; ++r)
-            for (std::ptrdiff_t j = 0; j < N; ++j) phi[r * N + j] *= std::polar(1.0, angle * rho[r * pad + j]);
+        detail::rotate_row(reinterpret_cast<double*>(phi + r * N), c, sn, N);
     }
 }
 

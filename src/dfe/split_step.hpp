@@ -86,10 +86,15 @@ private:
 namespace detail {
 /**
  * @brief c_j = cos(angle·u_j), s_j = sin(angle·u_j), j < n: the vectorized sincos of the nonlinear
- * step, within a few ulp of std::cos/std::sin for |angle·u_j| < 1e6 (the step falls back to
- * std::polar beyond). Exposed for its test.
+ * step, within a few ulp of std::cos/std::sin for |angle·u_j| < 1e6. Returns true when some
+ * |angle·u_j| ≥ 1e6, where the values are not accurate (the step then takes std::cos/std::sin for
+ * that row). Exposed for its test.
  */
-void sincos_row(double* __restrict c, double* __restrict s, const double* __restrict u, double angle, std::ptrdiff_t n);
+bool sincos_row(double* __restrict c, double* __restrict s, const double* __restrict u, double angle, std::ptrdiff_t n);
+/** @brief out_j = |z_j|², z as (re, im) pairs, vectorized. */
+void norm_row(double* __restrict out, const double* __restrict z, std::ptrdiff_t n);
+/** @brief z_j ← z_j·(c_j + i s_j), z as (re, im) pairs, vectorized. */
+void rotate_row(double* __restrict z, const double* __restrict c, const double* __restrict s, std::ptrdiff_t n);
 /** @brief z_j ← z_j·t_j, j < n, complex numbers as (re, im) pairs, vectorized (split_step.cpp). */
 void multiply_complex(double* __restrict z, const double* __restrict t, std::ptrdiff_t n);
 }  // namespace detail

@@ -20,7 +20,8 @@ TEST_CASE("vectorized sincos matches std::cos and std::sin", "[sincos]")
         u[1] = M_PI / 2;
         u[2] = -M_PI;
         u[3] = 3 * M_PI / 4;
-        dfe::detail::sincos_row(c.data(), s.data(), u.data(), 1.0, n);
+        // Every |θ| < 1e6 here: no entry is flagged for the library fallback.
+        CHECK_FALSE(dfe::detail::sincos_row(c.data(), s.data(), u.data(), 1.0, n));
         double worst = 0.0;
         for (std::ptrdiff_t j = 0; j < n; ++j) {
             // The reduction is exact to ~|k|·1e-31 (π/2 in four parts, k·p exact for |k| < 2^20);
@@ -37,4 +38,11 @@ TEST_CASE("vectorized sincos matches std::cos and std::sin", "[sincos]")
     dfe::detail::sincos_row(c.data(), s.data(), u.data(), 2.0, 1);
     CHECK(c[0] == Approx(std::cos(0.6)).epsilon(1e-15));
     CHECK(s[0] == Approx(std::sin(0.6)).epsilon(1e-15));
+
+    // One angle at 1e6 or beyond, anywhere in the row, flags the row for std::cos/std::sin.
+    std::vector<double> row(37, 0.25), rc(37), rs(37);
+    CHECK_FALSE(dfe::detail::sincos_row(rc.data(), rs.data(), row.data(), 3.0, 37));
+    row[29] = -4e5;  // θ = −1.2e6
+    CHECK(dfe::detail::sincos_row(rc.data(), rs.data(), row.data(), 3.0, 37));
+    CHECK_FALSE(dfe::detail::sincos_row(rc.data(), rs.data(), row.data(), 2.0, 37));  // θ = −8e5
 }
