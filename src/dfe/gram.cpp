@@ -225,20 +225,8 @@ PetscErrorCode shell_mult_callback(Mat A, Vec x, Vec y)
 {
     void* context = nullptr;
     PetscCall(MatShellGetContext(A, &context));
-    const PetscScalar* xa = nullptr;
-    PetscScalar* ya = nullptr;
-    PetscCall(VecGetArrayRead(x, &xa));
-    PetscCall(VecGetArray(y, &ya));
-    PetscErrorCode status = 0;
-    try {
-        auto* self = static_cast<std::function<void(const double*, double*)>*>(context);
-        (*self)(xa, ya);
-    } catch (...) {
-        status = PETSC_ERR_LIB;  // exceptions must not cross PETSc's C frames
-    }
-    PetscCall(VecRestoreArray(y, &ya));
-    PetscCall(VecRestoreArrayRead(x, &xa));
-    return status;
+    auto* self = static_cast<std::function<void(const double*, double*)>*>(context);
+    return petsc_apply(x, y, nullptr, *self);
 }
 
 }  // namespace

@@ -218,20 +218,8 @@ void InteractionPictureTS::evaluate(double tau, const double* u, double* f)
 PetscErrorCode InteractionPictureTS::rhs_function(TS, PetscReal t, Vec u, Vec f, void* context)
 {
     auto* self = static_cast<InteractionPictureTS*>(context);
-    const PetscScalar* in = nullptr;
-    PetscScalar* out = nullptr;
-    PetscCall(VecGetArrayRead(u, &in));
-    PetscCall(VecGetArrayWrite(f, &out));
-    PetscErrorCode status = 0;
-    try {
-        self->evaluate(static_cast<double>(t), in, out);
-    } catch (...) {
-        self->failure_ = std::current_exception();  // exceptions must not cross PETSc's C frames
-        status = PETSC_ERR_LIB;
-    }
-    PetscCall(VecRestoreArrayWrite(f, &out));
-    PetscCall(VecRestoreArrayRead(u, &in));
-    return status;
+    return petsc_apply(u, f, &self->failure_,
+                       [&](const PetscScalar* in, PetscScalar* out) { self->evaluate(static_cast<double>(t), in, out); });
 }
 
 PetscErrorCode InteractionPictureTS::post_step(TS ts)

@@ -10,6 +10,7 @@
 #include <petscvec.h>
 #include <slepceps.h>
 
+#include <exception>
 #include <memory>
 #include <type_traits>
 
@@ -34,6 +35,30 @@ using PetscMat = std::unique_ptr<std::remove_pointer_t<Mat>, detail::PetscDelete
 using PetscVec = std::unique_ptr<std::remove_pointer_t<Vec>, detail::PetscDeleter<Vec, VecDestroy>>;
 using PetscTS = std::unique_ptr<std::remove_pointer_t<TS>, detail::PetscDeleter<TS, TSDestroy>>;
 using SlepcEps = std::unique_ptr<std::remove_pointer_t<EPS>, detail::PetscDeleter<EPS, EPSDestroy>>;
+
+/**
+ * @brief The body of a PETSc callback y = f(x) on local arrays: f(const PetscScalar* x, PetscScalar* y)
+ * runs between Get/RestoreArray of x (read) and y. Exceptions must not cross PETSc's C frames: one
+ * thrown by f is stored in `*failure` (when given) and reported to PETSc as PETSC_ERR_LIB.
+ */
+template <class F>
+PetscErrorCode petsc_apply(Vec x, Vec y, std::exception_ptr* failure, F&& f)
+{
+    const PetscScalar* in = nullptr;
+    PetscScalar* out = nullptr;
+    PetscCall(VecGetArrayRead(x, &in));
+    PetscCall(VecGetArray(y, &out));
+    PetscErrorCode status = 0;
+    try {
+        f(in, out);
+    } catch (...) {
+        if (failure) *failure = std::current_exception();
+        status = PETSC_ERR_LIB;
+    }
+    PetscCall(VecRestoreArray(y, &out));
+    PetscCall(VecRestoreArrayRead(x, &in));
+    return status;
+}
 
 }  // namespace dfe
 

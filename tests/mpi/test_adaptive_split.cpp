@@ -89,6 +89,20 @@ Buffer<cplx> adaptive(const Problem& p, dfe::AdaptiveSplitStep& a, std::initiali
     return phi;
 }
 
+/// One span of 1.0 and the spans 0.3 + 0.7, each from the Gaussian of `p` with first step 1e-2.
+struct SpanRuns {
+    Buffer<cplx> whole, cut;
+    dfe::StepStats one, two;
+    double h_one = 1e-2, h_two = 1e-2;  ///< the proposals handed back
+};
+SpanRuns span_runs(const Problem& p, dfe::AdaptiveSplitStep& a)
+{
+    SpanRuns r;
+    r.whole = adaptive(p, a, {1.0}, r.h_one, r.one);
+    r.cut = adaptive(p, a, {0.3, 0.7}, r.h_two, r.two);
+    return r;
+}
+
 }  // namespace
 
 TEST_CASE("fixed-step strang and order4 converge at orders 2 and 4", "[adaptive][order][mpi]")
@@ -165,10 +179,7 @@ TEST_CASE("advance lands exactly on the end of each span", "[adaptive][span][mpi
     for (const char* integrator : {"strang", "order4"}) {
         const double tol = std::string(integrator) == "strang" ? 1e-6 : 1e-8;
         dfe::AdaptiveSplitStep a(p.convolver, p.mu, dfe::make_composition(integrator), tol);
-        double h_one = 1e-2, h_two = 1e-2;
-        dfe::StepStats one, two;
-        const auto whole = adaptive(p, a, {1.0}, h_one, one);
-        const auto cut = adaptive(p, a, {0.3, 0.7}, h_two, two);
+        const auto [whole, cut, one, two, h_one, h_two] = span_runs(p, a);
         INFO(integrator << ": one span " << one.accepted << " steps, two spans " << two.accepted);
         // Measured: the results of one span and of 0.3 + 0.7 differ by 1.3e-10 (strang, 532 vs 533
         // steps: the cut adds the shortened step) and 3.2e-13 (order4, 108 steps each), while both
@@ -277,10 +288,7 @@ TEST_CASE("measurements", "[.measure]")
         for (const char* integrator : {"strang", "order4"}) {
             const double tol = std::string(integrator) == "strang" ? 1e-6 : 1e-8;
             dfe::AdaptiveSplitStep a(p.convolver, p.mu, dfe::make_composition(integrator), tol);
-            double h1 = 1e-2, h2 = 1e-2;
-            dfe::StepStats one, two;
-            const auto whole = adaptive(p, a, {1.0}, h1, one);
-            const auto cut = adaptive(p, a, {0.3, 0.7}, h2, two);
+            const auto [whole, cut, one, two, h1, h2] = span_runs(p, a);
             out << a.describe() << " spans: whole vs cut " << p.distance(whole, cut) << ", whole "
                 << p.distance(whole, ref1) << " (" << one.accepted << "+" << one.rejected << "), cut "
                 << p.distance(cut, ref1) << " (" << two.accepted << "+" << two.rejected << "), h " << h1 << " " << h2;
