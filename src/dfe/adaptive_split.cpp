@@ -30,14 +30,13 @@ std::string format_g(double x)
 
 AdaptiveSplitStep::AdaptiveSplitStep(const Convolver& convolver, double mu, Composition composition, double tol)
     : plans_(convolver.plans()), composition_(std::move(composition)), tol_(tol), nonlinear_(convolver, mu),
-      big_(convolver.plans().grid().alloc_complex()), small_(convolver.plans().grid().alloc_complex())
+      big_(convolver.plans().grid().alloc_complex()), small_(convolver.plans().grid().alloc_complex()),
+      phase_(convolver.plans().grid())
 {
     require(std::isfinite(tol) && tol > 0.0, "--tol must be positive and finite (got " + format_g(tol) + ")");
     require_logic(composition_.a.size() == composition_.b.size() + 1 && !composition_.b.empty() &&
                       composition_.order >= 1,
                   "adaptive step: malformed composition");
-    const Layout& layout = plans_.grid().spectral();
-    for (std::size_t a = 0; a < 3; ++a) table_[a].assign(static_cast<std::size_t>(layout.axes[a].n), cplx(1.0, 0.0));
 }
 
 std::string AdaptiveSplitStep::describe() const
@@ -47,40 +46,8 @@ std::string AdaptiveSplitStep::describe() const
 
 void AdaptiveSplitStep::kinetic(const cplx* in, cplx* out, double tau, double scale)
 {
-    const Grid& grid = plans_.grid();
-    const auto& axes = grid.spectral().axes;
-    // The same k per axis as Grid::for_each_mode on the (full, not half) spectral layout.
-    for (std::size_t a = 0; a < 3; ++a) {
-        if (axes[a].dim < 0) continue;  // unused axis: its table stays {1}
-        for (std::ptrdiff_t i = 0; i < axes[a].n; ++i) {
-            const double k = grid.wavenumber(axes[a].start + i);
-            table_[a][static_cast<std::size_t>(i)] = std::polar(1.0, -(k * k) * tau);
-        }
-    }
-    // Unused axes trail the used ones (extent 1): the rows are the last used axis, contiguous.
-    std::size_t last = 2;
-    while (last > 0 && axes[last].dim < 0) --last;
-    const std::ptrdiff_t n0 = last >= 1 ? axes[0].n : 1;
-    const std::ptrdiff_t n1 = last >= 2 ? axes[1].n : 1;
-    const std::ptrdiff_t n = axes[last].n;
-    const auto* t = reinterpret_cast<const double*>(table_[last].data());
-    std::ptrdiff_t offset = 0;
-    for (std::ptrdiff_t i0 = 0; i0 < n0; ++i0) {
-        const cplx c0 = last >= 1 ? scale * table_[0][static_cast<std::size_t>(i0)] : cplx(scale, 0.0);
-        for (std::ptrdiff_t i1 = 0; i1 < n1; ++i1, offset += n) {
-            const cplx c = last >= 2 ? c0 * table_[1][static_cast<std::size_t>(i1)] : c0;
-            const double cr = c.real(), ci = c.imag();
-            const auto* x = reinterpret_cast<const double*>(in + offset);
-            auto* y = reinterpret_cast<double*>(out + offset);
-            for (std::ptrdiff_t j = 0; j < n; ++j) {
-                const double pr = cr * t[2 * j] - ci * t[2 * j + 1];  // c·table[j]
-                const double pi = cr * t[2 * j + 1] + ci * t[2 * j];
-                const double xr = x[2 * j], xi = x[2 * j + 1];
-                y[2 * j] = xr * pr - xi * pi;
-                y[2 * j + 1] = xr * pi + xi * pr;
-            }
-        }
-    }
+    phase_.set(tau, scale);
+    phase_.apply(in, out);
 }
 
 void AdaptiveSplitStep::compose(const cplx* in, cplx* out, double tau, int steps)

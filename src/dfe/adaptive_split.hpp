@@ -25,8 +25,8 @@
  * Between trials φ is kept in spectral space (the forward transform divided by N^d), so that a step
  * costs the transforms of its substeps only: a trial of a composition with s nonlinear substeps
  * costs 3s complex transform pairs and 3s convolutions, and φ is transformed back once per span.
- * The kinetic phase e^{−i|k|²τ} is applied separably, e^{−ik₀²τ}e^{−ik₁²τ}…, with one 1D table
- * per memory axis of the spectral layout computed for every τ, so any τ costs O(N) phases.
+ * The kinetic phase e^{−i|k|²τ} is applied separably (KineticPhase), with one 1D table per memory
+ * axis of the spectral layout computed for every τ, so any τ costs O(N) phases.
  */
 #include "dfe/adaptive.hpp"
 #include "dfe/split_step.hpp"
@@ -71,8 +71,8 @@ private:
     Composition composition_;
     double tol_;
     NonlinearStep nonlinear_;
-    std::array<std::vector<cplx>, 3> table_;  ///< e^{−ik²τ} along each memory axis of grid.spectral()
     Buffer<cplx> big_, small_;                ///< the two trial results
+    KineticPhase phase_;                      ///< e^{−i|k|²τ}, re-tabulated for every τ
 };
 
 }  // namespace dfe

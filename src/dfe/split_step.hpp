@@ -19,6 +19,7 @@
  */
 #include "dfe/convolution.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,7 @@ Composition make_composition(const std::string& name);
 
 /**
  * @brief The nonlinear flow e^{τB}: φ ← e^{−iμ (V*|φ|²) τ} φ with τ = fraction·h, shared by SplitStep
- * and AdaptiveSplitStep. Holds the scratch arrays of one step (|φ|² and the phases of one row).
+ * and AdaptiveSplitStep. Holds the scratch array of one step (|φ|², then V*|φ|²).
  */
 class NonlinearStep {
 public:
@@ -54,7 +55,27 @@ private:
     const Convolver& convolver_;
     double mu_;
     Buffer<double> rho_;  ///< |φ|², then V*|φ|², physical real layout
-    Buffer<double> cos_, sin_;  ///< cos and sin of the nonlinear phase along one row
+};
+
+/**
+ * @brief The kinetic multiplier scale·e^{−i|k|²τ} on grid.spectral(), stored separably as
+ * e^{−ik_0²τ}·e^{−ik_1²τ}·… with one 1D table per memory axis: applying it streams the field only,
+ * not an N^d table. The k per axis are Grid::for_each_mode's on the full spectral layout.
+ */
+class KineticPhase {
+public:
+    explicit KineticPhase(const Grid& grid);
+    KineticPhase(const Grid& grid, double tau, double scale) : KineticPhase(grid) { set(tau, scale); }
+
+    /** @brief Tabulates the multiplier for time τ and factor `scale` (Not Collective). */
+    void set(double tau, double scale);
+    /** @brief out = multiplier × in on this rank's part of grid.spectral(); in == out is allowed. */
+    void apply(const cplx* in, cplx* out) const;
+
+private:
+    const Grid* grid_;
+    double scale_ = 1.0;
+    std::array<std::vector<cplx>, 3> table_;  ///< e^{−ik²τ} along each memory axis (unused axes: {1})
 };
 
 class SplitStep {
@@ -72,31 +93,28 @@ public:
     [[nodiscard]] double step() const { return h_; }
 
 private:
-    const Buffer<cplx>& phase(double fraction);
-    void kinetic(cplx* phi, double fraction);
+    void kinetic(cplx* phi, double fraction) const;
 
     const FftPlans& plans_;
     Composition composition_;
     double h_;
-    /// e^{−i|k|² f h}/N^d for every kinetic fraction f the composition uses, in spectral layout.
-    std::vector<std::pair<double, Buffer<cplx>>> phases_;
+    /// e^{−i|k|² f h}/N^d for every kinetic fraction f the composition uses.
+    std::vector<std::pair<double, KineticPhase>> phases_;
     NonlinearStep nonlinear_;
 };
 
 namespace detail {
-/**
- * @brief c_j = cos(angle·u_j), s_j = sin(angle·u_j), j < n: the vectorized sincos of the nonlinear
- * step, within a few ulp of std::cos/std::sin for |angle·u_j| < 1e6. Returns true when some
- * |angle·u_j| ≥ 1e6, where the values are not accurate (the step then takes std::cos/std::sin for
- * that row). Exposed for its test.
- */
-bool sincos_row(double* __restrict c, double* __restrict s, const double* __restrict u, double angle, std::ptrdiff_t n);
 /** @brief out_j = |z_j|², z as (re, im) pairs, vectorized. */
 void norm_row(double* __restrict out, const double* __restrict z, std::ptrdiff_t n);
-/** @brief z_j ← z_j·(c_j + i s_j), z as (re, im) pairs, vectorized. */
-void rotate_row(double* __restrict z, const double* __restrict c, const double* __restrict s, std::ptrdiff_t n);
-/** @brief z_j ← z_j·t_j, j < n, complex numbers as (re, im) pairs, vectorized (split_step.cpp). */
-void multiply_complex(double* __restrict z, const double* __restrict t, std::ptrdiff_t n);
+/**
+ * @brief z_j ← z_j·e^{i angle·u_j} for j < n, z as (re, im) pairs: the vectorized sincos of the
+ * nonlinear step, within a few ulp of std::cos/std::sin, applied in the same loop. Entries with
+ * |angle·u_j| ≥ 1e6, beyond the reduction's accuracy, are left unchanged and the call returns true;
+ * the caller rotates those with std::cos/std::sin. Exposed for its test.
+ */
+bool rotate_phase_row(double* __restrict z, const double* __restrict u, double angle, std::ptrdiff_t n);
+/** @brief y_j = (c·t_j)·x_j, j < n, complex numbers as (re, im) pairs, c = cr + i·ci; x == y allowed. Vectorized. */
+void phase_row(const double* x, double* y, const double* __restrict t, double cr, double ci, std::ptrdiff_t n);
 }  // namespace detail
 
 }  // namespace dfe
