@@ -49,6 +49,8 @@ public:
 
     [[nodiscard]] const FftPlans& plans() const { return plans_; }
     [[nodiscard]] const Potential& potential_function() const { return potential_; }
+    /** @brief Per mode of grid.spectral_half(): 2 when it stands for itself and its conjugate partner, else 1. */
+    [[nodiscard]] const std::vector<double>& half_weights() const { return half_weight_; }
 
 private:
     const FftPlans& plans_;

@@ -79,9 +79,9 @@ struct LocalizedSpec {
 /**
  * @brief Evaluates SampleObservables; owns its work buffers and coordinate tables, so evaluation
  * allocates nothing and runs flat loops. Per sample it costs one forward and d backward complex
- * FFTs and one r2c plus d c2r transforms (plus one c2r for Δ²ρ and the observation-grid
- * convolutions when radii are given): the interaction and vterm are Parseval sums on the half
- * spectrum of ρ.
+ * FFTs and one r2c plus d c2r transforms (plus the observation-grid convolutions when radii are
+ * given): the interaction, vterm and IV_R are Parseval sums on the half spectrum of ρ.
+ * The constructor is Collective on the grid's communicator (it transforms the cutoffs ψ_R).
  */
 class ObservableEvaluator {
 public:
@@ -107,20 +107,22 @@ private:
     std::array<Buffer<cplx>, 3> work_;    ///< ∂_a φ
     Buffer<double> rho_hat_; ///< ρ padded for r2c, then its half spectrum
     std::array<Buffer<double>, 3> grad_;  ///< ∂_aρ (free space), then (∂_a V)*ρ, physical real layout
-    Buffer<double> rho_real_; ///< ρ, physical real layout
-    Buffer<double> bilap_;    ///< Δ²ρ, physical real layout
+    Buffer<double> rho_real_; ///< ρ, physical real layout (free-space potentials only)
+    std::ptrdiff_t rows_ = 0, pad_ = 0;       ///< rows of the last axis; their stride in the real layout
     std::vector<double> rho_;                 ///< ρ, physical complex-layout order
-    std::vector<std::ptrdiff_t> real_index_;  ///< physical point → index in the padded real layout
     std::array<std::vector<double>, 3> x_;    ///< coordinates x_a of every local point
     std::vector<double> x2_;                  ///< |x|²
     std::vector<double> k2_;                  ///< |k|² on the spectral layout
     std::vector<unsigned char> tail_;         ///< 1 on the resolution monitor's tail modes
     std::array<std::vector<double>, 3> k_odd_;       ///< k_a/N^d, Nyquist zeroed, spectral layout
-    std::vector<double> k4_;                  ///< |k|⁴/N^d on the half spectrum
     // Per point and radius (radius-major): ψ_R, ψ'(s), (16/R) ψ''(s).
     std::vector<double> psi_, dpsi_, h2_;
+    /// Per radius, on the half spectrum as (re, im): w_k |k|⁴ conj(ψ̂_R(k)) / N^d, so that
+    /// Σ_n ψ_R Δ²ρ = Σ_k Re(iv_kernel·ρ̂) (w_k: half_weights).
+    std::vector<double> iv_kernel_;
+    std::vector<double> xdv_;                 ///< x·((∇V)*ρ) per point
     // Per point scratch for the localized sums.
-    std::vector<double> im_xg_, grad_pt_, xg2_, xdv_;
+    std::vector<double> im_xg_, grad_pt_, xg2_;
     std::vector<double> pair_out_;
     std::vector<double> part_;
 };

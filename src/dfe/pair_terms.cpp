@@ -158,8 +158,11 @@ void PairTerms::add(std::span<const double> rho, std::span<double> out)
         // Σ_{x,y} ρρ K1χ by Parseval, for every set.
         for (std::size_t set = 0; set <= nr; ++set) {
             const double* k1 = k1_.data() + set * hc;
+            const auto* rh = reinterpret_cast<const double*>(rho_hat);
+            const double* hw = half_weight_.data();
             double s = 0.0;
-            for (std::size_t m = 0; m < hc; ++m) s += half_weight_[m] * k1[m] * std::norm(rho_hat[m]);
+#pragma omp simd reduction(+ : s)
+            for (std::size_t m = 0; m < hc; ++m) s += hw[m] * k1[m] * (rh[2 * m] * rh[2 * m] + rh[2 * m + 1] * rh[2 * m + 1]);
             if (set == 0) {
                 for (std::size_t r = 0; r < nr; ++r) out[2 * r] += 2.0 * dvo * s;
             } else {
@@ -174,15 +177,22 @@ void PairTerms::add(std::span<const double> rho, std::span<double> out)
         for (std::size_t a = 0; a < d; ++a, ++task) {
             if (static_cast<int>(task % static_cast<std::size_t>(comm.size())) != comm.rank()) continue;
             const double* k2 = k2_.data() + (set * d + a) * hc;
-            auto* c = reinterpret_cast<cplx*>(w);
-            for (std::size_t m = 0; m < hc; ++m) c[m] = rho_hat[m] * cplx(0.0, k2[m]);
+            // i·K2·ρ̂ in real arithmetic (std::complex's product checks for NaN and does not vectorize).
+            const auto* rh = reinterpret_cast<const double*>(rho_hat);
+#pragma omp simd
+            for (std::size_t m = 0; m < hc; ++m) {
+                w[2 * m] = -rh[2 * m + 1] * k2[m];
+                w[2 * m + 1] = rh[2 * m] * k2[m];
+            }
             fftw_execute_dft_c2r(c2r_.get(), reinterpret_cast<fftw_complex*>(w), w);
             // G at observation point p sits at the same padded position ρ was put.
             for (std::size_t p = 0; p < np; ++p) rho_xg_[p] = gathered_[p] * x_[p][a] * w[padded_pos_[p]];
             auto t_of = [&](std::size_t r) {
                 const double* dp = dpsi_.data() + r * np;
+                const double* q = rho_xg_.data();
                 double t = 0.0;
-                for (std::size_t p = 0; p < np; ++p) t += dp[p] * rho_xg_[p];
+#pragma omp simd reduction(+ : t)
+                for (std::size_t p = 0; p < np; ++p) t += dp[p] * q[p];
                 return t;
             };
             if (set == 0) {

@@ -1,20 +1,13 @@
 #include "dfe/split_step.hpp"
 
 #include "dfe/error.hpp"
+#include "dfe/simd.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
-
-// Versions of the vectorized loop for AVX-512, AVX2 and the baseline ISA, chosen at load time (GCC
-// and Clang on x86-64 with glibc's ifunc); elsewhere the one baseline version.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__APPLE__)
-#define DFE_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define DFE_VECTOR_CLONES
-#endif
 
 namespace dfe {
 
