@@ -52,20 +52,10 @@ void AdaptiveSplitStep::kinetic(const cplx* in, cplx* out, double tau, double sc
 
 void AdaptiveSplitStep::compose(const cplx* in, cplx* out, double tau, int steps)
 {
-    const auto& a = composition_.a;
-    const auto& b = composition_.b;
-    const std::size_t s = b.size();
     const double inv_points = 1.0 / plans_.grid().global_points();
-    kinetic(in, out, a.front() * tau, 1.0);  // `in` is normalized already
-    for (int step = 0; step < steps; ++step) {
-        for (std::size_t i = 0; i < s; ++i) {
-            plans_.backward(out);
-            nonlinear_.apply(out, b[i], tau);
-            plans_.forward(out);
-            const bool fuse = (i + 1 == s) && (step + 1 < steps);
-            kinetic(out, out, (fuse ? a.back() + a.front() : a[i + 1]) * tau, inv_points);
-        }
-    }
+    kinetic(in, out, composition_.a.front() * tau, 1.0);  // `in` is normalized already
+    compose_substeps(plans_, nonlinear_, composition_, steps, tau, out,
+                     [&](double fraction) { kinetic(out, out, fraction * tau, inv_points); });
 }
 
 double AdaptiveSplitStep::distance(const cplx* x, const cplx* y) const

@@ -269,20 +269,9 @@ void NonlinearStep::apply(cplx* phi, double fraction, double h)
 void SplitStep::advance(cplx* phi, long steps)
 {
     if (steps <= 0) return;
-    const auto& a = composition_.a;
-    const auto& b = composition_.b;
-    const std::size_t s = b.size();
     plans_.forward(phi);
-    kinetic(phi, a.front());
-    for (long step = 0; step < steps; ++step) {
-        for (std::size_t i = 0; i < s; ++i) {
-            plans_.backward(phi);
-            nonlinear_.apply(phi, b[i], h_);
-            plans_.forward(phi);
-            const bool fuse = (i + 1 == s) && (step + 1 < steps);
-            kinetic(phi, fuse ? a.back() + a.front() : a[i + 1]);
-        }
-    }
+    kinetic(phi, composition_.a.front());
+    compose_substeps(plans_, nonlinear_, composition_, steps, h_, phi, [&](double fraction) { kinetic(phi, fraction); });
     plans_.backward(phi);
 }
 

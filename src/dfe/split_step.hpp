@@ -78,6 +78,28 @@ private:
     std::array<std::vector<cplx>, 3> table_;  ///< e^{−ik²τ} along each memory axis (unused axes: {1})
 };
 
+/**
+ * @brief The substeps of `steps` compositions after their leading K(a_0 h): N(b_i h), then
+ * kinetic(a_{i+1}), with K(a_s h)K(a_0 h) between consecutive steps fused into kinetic(a_s + a_0).
+ * φ is in spectral space on entry and exit; `kinetic(fraction)` applies K(fraction·h) to it there.
+ * Shared by SplitStep and AdaptiveSplitStep.
+ */
+template <class Kinetic>
+void compose_substeps(const FftPlans& plans, NonlinearStep& nonlinear, const Composition& c, long steps, double h,
+                      cplx* phi, Kinetic&& kinetic)
+{
+    const std::size_t s = c.b.size();
+    for (long step = 0; step < steps; ++step) {
+        for (std::size_t i = 0; i < s; ++i) {
+            plans.backward(phi);
+            nonlinear.apply(phi, c.b[i], h);
+            plans.forward(phi);
+            const bool fuse = (i + 1 == s) && (step + 1 < steps);
+            kinetic(fuse ? c.a.back() + c.a.front() : c.a[i + 1]);
+        }
+    }
+}
+
 class SplitStep {
 public:
     /** @brief Tabulates the kinetic phases the composition needs for step h. Not Collective. */
