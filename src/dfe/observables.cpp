@@ -60,6 +60,7 @@ ObservableEvaluator::ObservableEvaluator(const Convolver& convolver, double mu, 
     for (double R : spec_.R) require(std::isfinite(R) && R > 0.0, "--R: every radius must be positive and finite");
     psi_.resize(nr * n);
     dpsi_.resize(nr * n);
+    F_.resize(nr * n);
     h2_.resize(nr * n);
     for (std::size_t r = 0; r < nr; ++r) {
         const double R = spec_.R[r];
@@ -67,6 +68,7 @@ ObservableEvaluator::ObservableEvaluator(const Convolver& convolver, double mu, 
             const double s = x2_[i] / R;
             psi_[r * n + i] = spec_.cutoff.psi_R(x2_[i], R);
             dpsi_[r * n + i] = spec_.cutoff.dpsi(s);
+            F_[r * n + i] = spec_.cutoff.F(s);  // 1 − ψ', but exactly 0 inside |x|² ≤ (2−h)R
             h2_[r * n + i] = -16.0 / R * spec_.cutoff.rho(s);  // (16/R) ψ''(s), ψ'' = −ρ_cut
         }
     }
@@ -98,8 +100,7 @@ ObservableEvaluator::ObservableEvaluator(const Convolver& convolver, double mu, 
     grad_pt_.resize(n);
     xg2_.resize(n);
     pair_out_.resize(2 * nr);
-    const long obs = spec_.obs_points;
-    pairs_ = std::make_unique<PairTerms>(grid, obs, convolver.potential_function(), spec_.cutoff, spec_.R, plans_.effort());
+    pairs_ = std::make_unique<PairTerms>(grid, convolver.potential_function(), spec_.cutoff, spec_.R, plans_.effort());
 }
 
 ObservableEvaluator::~ObservableEvaluator() = default;
@@ -225,26 +226,31 @@ DFE_VECTOR_CLONES double dot(std::size_t n, const double* __restrict a, const do
     return s;
 }
 
-/// Adds to q[0..5) the localized sums of one block of points for one radius.
+/// Adds to q the localized sums of one block of points for one radius (q[5], IV_R's, is not touched).
 DFE_VECTOR_CLONES void localized_sums(std::size_t n, const double* __restrict psi, const double* __restrict dp,
-                                      const double* __restrict h2, const double* __restrict rho,
-                                      const double* __restrict im_xg, const double* __restrict gp,
-                                      const double* __restrict xg2, const double* __restrict xdv, double* __restrict q)
+                                      const double* __restrict F, const double* __restrict h2,
+                                      const double* __restrict rho, const double* __restrict im_xg,
+                                      const double* __restrict gp, const double* __restrict xg2,
+                                      const double* __restrict xdv, double* __restrict q)
 {
-    double s_loc = 0, s_dloc = 0, s_g = 0, s_xg = 0, s_int = 0;
-#pragma omp simd reduction(+ : s_loc, s_dloc, s_g, s_xg, s_int)
+    double s_loc = 0, s_dloc = 0, s_g = 0, s_xg = 0, s_int = 0, s_Fg = 0, s_Fint = 0;
+#pragma omp simd reduction(+ : s_loc, s_dloc, s_g, s_xg, s_int, s_Fg, s_Fint)
     for (std::size_t i = 0; i < n; ++i) {
         s_loc += psi[i] * rho[i];
         s_dloc += dp[i] * im_xg[i];
         s_g += dp[i] * gp[i];
         s_xg += h2[i] * xg2[i];
         s_int += dp[i] * rho[i] * xdv[i];
+        s_Fg += F[i] * gp[i];
+        s_Fint += F[i] * rho[i] * xdv[i];
     }
     q[0] += s_loc;
     q[1] += s_dloc;
     q[2] += s_g;
     q[3] += s_xg;
     q[4] += s_int;
+    q[6] += s_Fg;
+    q[7] += s_Fint;
 }
 
 /// Σ_i Re(a_i·b_i), complex numbers as (re, im).
@@ -270,10 +276,11 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
     const auto N = static_cast<std::size_t>(grid.N());
     const auto* z = reinterpret_cast<const double*>(phi);
 
-    // Local partial sums, reduced in one allreduce at the end: the fixed ones, then 6 per radius
-    // (loc, dloc, ψ'|∇φ|², h2|x·∇φ|², ρψ'x·(∇V*ρ), ψ_RΔ²ρ), then IIIa, IIIb per radius.
+    // Local partial sums, reduced in one allreduce at the end: the fixed ones, then 8 per radius
+    // (loc, dloc, ψ'|∇φ|², h2|x·∇φ|², ρψ'x·(∇V*ρ), ψ_RΔ²ρ, F|∇φ|², ρF x·(∇V*ρ)), then IIIa, IIIb per radius.
     enum { mass, v1, grad2, x_grad_im, interaction, x_dv, w_sum, ang2, xgrad2, tail, spectrum, fixed };
-    part_.assign(fixed + 8 * nr, 0.0);
+    constexpr std::size_t per_radius = 8;
+    part_.assign(fixed + (per_radius + 2) * nr, 0.0);
     double* part = part_.data();
 
     // ρ = |φ|², row by row into the padded real layout for the r2c.
@@ -370,13 +377,14 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
         for (std::size_t b = 0; b < n; b += block) {
             const std::size_t m = std::min(block, n - b);
             for (std::size_t r = 0; r < nr; ++r)
-                localized_sums(m, psi_.data() + r * n + b, dpsi_.data() + r * n + b, h2_.data() + r * n + b, rho_.data() + b,
-                               im_xg_.data() + b, grad_pt_.data() + b, xg2_.data() + b, xdv_.data() + b, part + fixed + 6 * r);
+                localized_sums(m, psi_.data() + r * n + b, dpsi_.data() + r * n + b, F_.data() + r * n + b,
+                               h2_.data() + r * n + b, rho_.data() + b, im_xg_.data() + b, grad_pt_.data() + b,
+                               xg2_.data() + b, xdv_.data() + b, part + fixed + per_radius * r);
         }
-        for (std::size_t r = 0; r < nr; ++r) part[fixed + 6 * r + 5] = real_dot(nh, iv_kernel_.data() + r * 2 * nh, rh);
+        for (std::size_t r = 0; r < nr; ++r) part[fixed + per_radius * r + 5] = real_dot(nh, iv_kernel_.data() + r * 2 * nh, rh);
         std::fill(pair_out_.begin(), pair_out_.end(), 0.0);
         pairs_->add(rho_, pair_out_);
-        std::copy(pair_out_.begin(), pair_out_.end(), part + fixed + 6 * nr);
+        std::copy(pair_out_.begin(), pair_out_.end(), part + fixed + per_radius * nr);
     }
 
     grid.comm().sum_in_place(part_);
@@ -396,17 +404,20 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
     if (localized) {
         out.localized.resize(localized_count * nr);
         for (std::size_t r = 0; r < nr; ++r) {
-            const double* q = part + fixed + 6 * r;
+            const double* q = part + fixed + per_radius * r;
             double* o = out.localized.data() + localized_count * r;
             const double interaction_term = -4.0 * mu_ * dv * q[4];  // −2μ ∫ ρ ∇ψ_R·((∇V)*ρ)
             o[loc_i] = dv * q[0];
             o[dloc_i] = 4.0 * dv * q[1];
             o[IV_i] = -dv * q[5];
-            o[II_i] = -8.0 * dv * (part[grad2] - q[2]) + dv * q[3];
+            // II_R and III_R from their integrands where F_R > 0 (physics.md §5), not as
+            // 8‖∇φ‖² − 8∫ψ'|∇φ|² and 2μ∫ρ(W*ρ) − 4μ∫ρψ'x·((∇V)*ρ).
+            o[II_i] = -8.0 * dv * q[6] + dv * q[3];
+            o[III_i] = 4.0 * mu_ * dv * q[7];
             o[d2loc_i] = 8.0 * dv * q[2] + dv * q[3] + o[IV_i] + interaction_term;
-            o[III_i] = 2.0 * mu_ * dv * part[w_sum] + interaction_term;
-            o[IIIa_i] = part[fixed + 6 * nr + 2 * r];
-            o[IIIb_i] = part[fixed + 6 * nr + 2 * r + 1];
+            o[IIIa_i] = part[fixed + per_radius * nr + 2 * r];
+            o[IIIb_i] = part[fixed + per_radius * nr + 2 * r + 1];
+            o[lemma61_i] = o[d2loc_i] - (16.0 * out.energy + o[II_i] + out.vterm + o[III_i] + o[IV_i]);
         }
     }
     return out;

@@ -17,10 +17,18 @@
  *   dloc_R   2 Im ∫ conj(φ) ∇ψ_R·∇φ = 4 Im ∫ ψ'(s) conj(φ) x·∇φ
  *   II_R     −8 ∫ F(s) |∇φ|² − (16/R) ∫ ρ_cut(s) |x·∇φ|²        (F = 1 − ψ', ρ_cut = −ψ'')
  *   IV_R     −∫ ψ_R Δ²ρ, Δ²ρ spectral (physics.md §7: equal to −∫ Δ²ψ_R ρ, far more accurate)
- *   III_R    2μ ∫ ρ (W*ρ) − 4μ ∫ ρ ψ'(s) x·((∇V)*ρ)   (= 2μ ∫∫ γ^(2) a_R·∇V by the symmetry (6.1))
+ *   III_R    4μ ∫ ρ F(s) x·((∇V)*ρ)   (= 2μ ∫∫ γ^(2) a_R·∇V, a_R = F(x)x − F(y)y, by the x ↔ y symmetry)
  *   d2loc_R  8 ∫ ψ'|∇φ|² + (16/R) ∫ ψ''|x·∇φ|² + IV_R − 4μ ∫ ρ ψ'(s) x·((∇V)*ρ)
- *   IIIa_R, IIIb_R  pair sums on the observation grid (pair_terms.hpp)
- * so that d2loc_R = 16E + II_R + vterm + III_R + IV_R holds term by term (Lemma 6.1 for any state).
+ *   IIIa_R, IIIb_R  pair sums over the simulation grid (pair_terms.hpp)
+ *   lemma61_residual_R  d2loc_R − (16E + II_R + vterm + III_R + IV_R)
+ * F(s) is evaluated as itself (exactly 0 for |x|² ≤ (2−h)R), never as 1 − ψ': II_R, III_R, IIIa_R
+ * and IIIb_R are sums of terms that live where F > 0, so a state inside that ball gives values of the
+ * size of its mass outside, not differences of numbers of the size of the kinetic or interaction
+ * energy (physics.md §5). The price: Lemma 6.1 no longer holds term by term. Its residual is
+ * −2μ(2∫ρ x·((∇V)*ρ) − ∫ρ(W*ρ)), the same discretization error as d2V1 − (16E + vterm) (the two
+ * discrete forms of the symmetrization (6.1)), plus round-off; it is reported per radius.
+ * dloc_R and IV_R are single sums with no such structure: dloc_R's terms are bounded by
+ * |x||φ||∇φ| and IV_R's (Parseval) terms by |k|⁴|ψ̂_R||ρ̂|, whose sum does not grow as a core collapses.
  * x is the plain coordinate of the box [−L/2, L/2)^d (no periodic wrap).
  *
  * radial_defect (not a column): √(Σ_{a<b} ∫|(x_a∂_b − x_b∂_a)φ|² / ∫|x|²|∇φ|²), zero iff φ is
@@ -62,18 +70,18 @@ inline constexpr std::array<std::string_view, SampleObservables::count> sample_c
     "mass", "kinetic", "interaction", "energy", "V1", "dV1", "d2V1", "vterm"};
 
 /** @brief The per-sample localized values for one R, in order (columns `<name>_R<R>`). */
-inline constexpr std::array<std::string_view, 8> localized_names{"loc", "dloc", "d2loc", "II", "III", "IIIa", "IIIb", "IV"};
+inline constexpr std::array<std::string_view, 9> localized_names{"loc", "dloc", "d2loc", "II", "III",
+                                                                 "IIIa", "IIIb", "IV", "lemma61_residual"};
 inline constexpr std::size_t localized_count = localized_names.size();
-enum LocalizedIndex : std::size_t { loc_i, dloc_i, d2loc_i, II_i, III_i, IIIa_i, IIIb_i, IV_i };
+enum LocalizedIndex : std::size_t { loc_i, dloc_i, d2loc_i, II_i, III_i, IIIa_i, IIIb_i, IV_i, lemma61_i };
 
 /** @brief The column name of a localized quantity: name + "_R" + R as C's %g prints it (`loc_R4`, `II_R2.5`). */
 std::string localized_column(std::string_view name, double R);
 
-/** @brief What the localized terms need: the cutoff, the radii, the observation grid. */
+/** @brief What the localized terms need: the cutoff and the radii. */
 struct LocalizedSpec {
     Cutoff cutoff;
     std::vector<double> R;   ///< radii; empty: no localized terms
-    long obs_points = 0;     ///< observation grid points per dimension (divides N)
 };
 
 /**
@@ -115,8 +123,8 @@ private:
     std::vector<double> k2_;                  ///< |k|² on the spectral layout
     std::vector<unsigned char> tail_;         ///< 1 on the resolution monitor's tail modes
     std::array<std::vector<double>, 3> k_odd_;       ///< k_a/N^d, Nyquist zeroed, spectral layout
-    // Per point and radius (radius-major): ψ_R, ψ'(s), (16/R) ψ''(s).
-    std::vector<double> psi_, dpsi_, h2_;
+    // Per point and radius (radius-major): ψ_R, ψ'(s), F(s) = 1 − ψ'(s), (16/R) ψ''(s).
+    std::vector<double> psi_, dpsi_, F_, h2_;
     /// Per radius, on the half spectrum as (re, im): w_k |k|⁴ conj(ψ̂_R(k)) / N^d, so that
     /// Σ_n ψ_R Δ²ρ = Σ_k Re(iv_kernel·ρ̂) (w_k: half_weights).
     std::vector<double> iv_kernel_;

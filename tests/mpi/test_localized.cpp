@@ -150,7 +150,7 @@ TEST_CASE("localized virial identities for a non-radial and a radial mixed state
         c.ranks_per_sample = 1;
         const auto rows = dfe_test::run_rows(w, c);
         const double h = c.output_dt;
-        double worst_first = 0.0, worst_second = 0.0;
+        double worst_first = 0.0, worst_second = 0.0, worst_lemma = 0.0, worst_split = 0.0;
         for (std::size_t i = 0; i < rows.size(); ++i) {
             const auto& o = rows[i].o;
             const double scale = 16.0 * o.kinetic;  // the size of the terms d2loc_R is made of
@@ -165,18 +165,30 @@ TEST_CASE("localized virial identities for a non-radial and a radial mixed state
             }
             for (std::size_t r = 0; r < c.R.size(); ++r) {
                 INFO("R = " << c.R[r]);
-                // Item 4, Lemma 6.1: term by term the same sums, so round-off only.
+                // Item 4, Lemma 6.1. II_R and III_R are evaluated where F_R > 0 (no cancellation), so the
+                // identity holds up to discretization errors, which lemma61_residual_R reports
+                // (to round-off of sums of size 16·kinetic: 1e-12). They are those of the two discrete
+                // forms of the symmetrization (6.1), d2V1 − (16E + vterm), and of ‖∇φ‖² by Parseval
+                // (with the Nyquist mode) against Σ|∇φ|² pointwise (spectral derivatives without it):
+                // the σ = 1.1 sample is 3e-5 at the box faces, a kink in its periodic extension that
+                // puts ~1e-10 of 16·kinetic there. Measured 2e-10; the bound leaves a factor 5.
                 const double sum = 16.0 * o.energy + loc(rows[i], r, dfe::II_i) + o.vterm + loc(rows[i], r, dfe::III_i) +
                                    loc(rows[i], r, dfe::IV_i);
-                CHECK(std::abs(loc(rows[i], r, dfe::d2loc_i) - sum) < 1e-12 * scale);
+                const double residual = loc(rows[i], r, dfe::lemma61_i);
+                CHECK(std::abs(loc(rows[i], r, dfe::d2loc_i) - sum - residual) < 1e-12 * scale);
+                CHECK(std::abs(residual - (o.d2V1 - 16.0 * o.energy - o.vterm)) < 1e-9 * scale);
+                worst_lemma = std::max(worst_lemma, std::abs(residual) / scale);
                 // II_R ≤ 0 always; (6.8)'s terms are non-negative.
                 CHECK(loc(rows[i], r, dfe::II_i) <= 0.0);
                 CHECK(loc(rows[i], r, dfe::IIIa_i) >= 0.0);
                 CHECK(loc(rows[i], r, dfe::IIIb_i) >= 0.0);
-                // Item 5 on the 32² observation grid: |III_R| = IIIa_R + IIIb_R up to that grid's
-                // quadrature (spacing 0.375 against densities of width ≥ 0.7: ~1e-3 relative).
+                // Item 5 on the simulation grid: |III_R| (periodic FFT convolution with the continuous V̂)
+                // = IIIa_R + IIIb_R (linear lattice pair sums) up to V̂'s aliasing, e^{−79} here, and
+                // periodic images, e^{−288}: the acceptance bound of the verdicts work.
+                const double iii = std::abs(loc(rows[i], r, dfe::III_i));
                 const double split = loc(rows[i], r, dfe::IIIa_i) + loc(rows[i], r, dfe::IIIb_i);
-                CHECK(std::abs(std::abs(loc(rows[i], r, dfe::III_i)) - split) < 2e-2 * std::abs(loc(rows[i], r, dfe::III_i)) + 1e-6 * scale);
+                CHECK(std::abs(iii - split) <= 1e-6 * (iii + split) + 1e-13 * scale);
+                worst_split = std::max(worst_split, std::abs(iii - split) / (iii + split));
                 if (i < 2 || i + 2 >= rows.size()) continue;
                 auto f = [&](std::ptrdiff_t k) { return loc(rows[i + static_cast<std::size_t>(k)], r, dfe::loc_i); };
                 // Item 3 by fourth-order centred differences at h = 5e-3 (truncation ~h⁴ f⁽⁶⁾/90 ≲ 1e-9,
@@ -192,7 +204,9 @@ TEST_CASE("localized virial identities for a non-radial and a radial mixed state
             }
         }
         WARN((is_radial ? "radial" : "non-radial") << ": largest |FD - dloc| / 16K = " << worst_first
-                                                   << ", |FD - d2loc| / 16K = " << worst_second);
+                                                   << ", |FD - d2loc| / 16K = " << worst_second
+                                                   << ", |lemma61_residual| / 16K = " << worst_lemma
+                                                   << ", ||III| - IIIa - IIIb| / (|III| + IIIa + IIIb) = " << worst_split);
         // Not vacuous: the state reaches the layer of ψ_R, and III_R and IV_R are not negligible.
         const auto& last = rows.back();
         CHECK(std::abs(loc(last, 0, dfe::III_i)) > 1e-6 * 16.0 * last.o.kinetic);
@@ -235,7 +249,10 @@ TEST_CASE("localized virial identities with the free-space lambda|x|^-2 in 3D", 
             INFO("R = " << c.R[r]);
             const double sum = 16.0 * o.energy + loc(rows[i], r, dfe::II_i) + o.vterm + loc(rows[i], r, dfe::III_i) +
                                loc(rows[i], r, dfe::IV_i);
-            CHECK(std::abs(loc(rows[i], r, dfe::d2loc_i) - sum) < 1e-12 * scale);
+            // Lemma 6.1 up to the symmetrization's discretization error, as above.
+            const double residual = loc(rows[i], r, dfe::lemma61_i);
+            CHECK(std::abs(loc(rows[i], r, dfe::d2loc_i) - sum - residual) < 1e-12 * scale);
+            CHECK(std::abs(residual - (o.d2V1 - 16.0 * o.energy - o.vterm)) < 1e-12 * scale);
             if (i < 2 || i + 2 >= rows.size()) continue;
             auto f = [&](std::ptrdiff_t k) { return loc(rows[i + static_cast<std::size_t>(k)], r, dfe::loc_i); };
             const double second = (-f(2) + 16 * f(1) - 30 * f(0) + 16 * f(-1) - f(-2)) / (12 * h * h);
@@ -293,18 +310,40 @@ TEST_CASE("II_R of a radial state equals the radial formula (6.7)", "[localized]
 
 TEST_CASE("IIIa_R and IIIb_R equal the pair sums of their definition", "[localized][pairs][mpi]")
 {
-    // Every rank alone, on a small grid whose observation grid is the full grid: the literal pair
-    // sums 2 Σ |a_R(x,y)·∇V(x−y)| γ^(2)(x,y) over A_R ∩ {|x−y| ≷ R^{1/2}} against the O(n^d log n)
-    // form of pair_terms.hpp, and 2μ Σ γ^(2) a_R·∇V against III_R from the full-grid FFT convolutions.
+    // Every rank alone, on small grids: the literal pair sums 2 Σ |a_R(x,y)·∇V(x−y)| γ^(2)(x,y) over
+    // A_R ∩ {|x−y|² ≷ R} over every pair of simulation-grid points, against the O(N^d log N) form of
+    // pair_terms.hpp, and 2μ Σ γ^(2) a_R·∇V against III_R from the full-grid FFT convolutions. The
+    // observation grid is coarser than the simulation grid: no localized column may depend on it.
+    // The largest radii put √((2+h)R), the outer edge of ψ_R's layer, at or past the box's faces.
     const auto self = dfe_test::self_comm(world());
-    for (const char* potential : {"gaussian", "soft-power"}) {
+    struct Case {
+        int d;
+        long N;
+        double L;
+        const char* potential;
+        std::vector<double> R;
+        std::vector<std::string> components;
+    };
+    // A wide sample (σ = 1.6–2) reaches the layer of the largest R.
+    const std::vector<std::string> one_d{"weight=0.5,sigma=0.9,center=0.8,kick=1", "weight=0.5,sigma=2,center=-1,chirp=0.3"};
+    const std::vector<std::string> two_d{"weight=0.5,sigma=0.9,center=0.8:-0.4,kick=1:0.5", "weight=0.5,sigma=2,center=-1:0.7,kick=-0.5:1"};
+    const std::vector<std::string> three_d{"weight=0.5,sigma=0.9,center=0.6:-0.3:0.2,kick=1:0.5:0",
+                                           "weight=0.5,sigma=1.6,center=-0.7:0.5:-0.4,chirp=0.2"};
+    const std::vector<Case> cases{
+        {1, 64, 12.0, "gaussian", {2.0, 5.0, 20.0}, one_d},    {1, 64, 12.0, "soft-power", {2.0, 20.0}, one_d},
+        {2, 48, 12.0, "gaussian", {2.0, 5.0, 20.0}, two_d},    {2, 48, 12.0, "soft-power", {2.0, 20.0}, two_d},
+        {3, 16, 8.0, "soft-power", {1.0, 4.0, 8.0}, three_d},
+    };
+    for (const Case& k : cases) {
         auto c = nonradial(localized_config());
-        c.N = 48;
-        c.L = 12.0;
-        c.gamma2_grid = 48;
+        c.d = k.d;
+        c.N = k.N;
+        c.L = k.L;
+        c.gamma2_grid = k.N / 4;
         c.t_end = 0.0;
-        c.R = {2.0, 5.0};
-        c.potential.name = potential;
+        c.R = k.R;
+        c.measure.components = k.components;
+        c.potential.name = k.potential;
         c.potential.epsilon = 0.8;
         c.potential.gamma = 1.5;
         dfe::Ensemble ensemble(self, c, dfe::make_builtin_measure(c.measure, c.d));
@@ -325,42 +364,102 @@ TEST_CASE("IIIa_R and IIIb_R equal the pair sums of their definition", "[localiz
             double a_out = 0.0, b_in = 0.0, iii = 0.0;
             for (std::size_t p = 0; p < x.size(); ++p)
                 for (std::size_t q = 0; q < x.size(); ++q) {
-                    std::array<double, 3> z{x[p][0] - x[q][0], x[p][1] - x[q][1], 0.0};
-                    const double zn = std::hypot(z[0], z[1]);
-                    if (zn == 0.0) continue;
+                    const std::array<double, 3> z{x[p][0] - x[q][0], x[p][1] - x[q][1], x[p][2] - x[q][2]};
+                    // |z|² exactly (lattice offsets are exact here: dx is a power of 2 times 3 or 1).
+                    const double z2 = z[0] * z[0] + z[1] * z[1] + z[2] * z[2];
+                    if (z2 == 0.0) continue;
+                    const double zn = std::sqrt(z2);
                     double g2 = 0.0;
                     for (std::size_t j = 0; j < weights.size(); ++j) g2 += weights[j] * rho[j][p] * rho[j][q];
                     const auto a = cut.a_R(x[p], x[q], R);
                     const double dV = pot.radial_derivative(zn) / zn;  // ∇V(z) = V'(|z|) z/|z|
-                    const double adv = (a[0] * z[0] + a[1] * z[1]) * dV;
+                    const double adv = (a[0] * z[0] + a[1] * z[1] + a[2] * z[2]) * dV;
                     iii += 2.0 * c.mu * adv * g2;
-                    const bool in_A = std::max(x[p][0] * x[p][0] + x[p][1] * x[p][1], x[q][0] * x[q][0] + x[q][1] * x[q][1]) >= R;
-                    if (!in_A) continue;
-                    // |z|² exactly (lattice offsets are exact here; hypot² can round 2 to 2 + 4e-16).
-                    (z[0] * z[0] + z[1] * z[1] > R ? a_out : b_in) += 2.0 * std::abs(adv) * g2;
+                    auto norm2 = [](const std::array<double, 3>& y) { return y[0] * y[0] + y[1] * y[1] + y[2] * y[2]; };
+                    if (std::max(norm2(x[p]), norm2(x[q])) < R) continue;  // outside A_R
+                    (z2 > R ? a_out : b_in) += 2.0 * std::abs(adv) * g2;
                 }
             a_out *= dv * dv;
             b_in *= dv * dv;
             iii *= dv * dv;
             const auto& s = v.sums.localized;
-            INFO(potential << ", R = " << R << ": IIIa " << s[r * dfe::localized_count + dfe::IIIa_i] << " vs " << a_out
-                           << ", IIIb " << s[r * dfe::localized_count + dfe::IIIb_i] << " vs " << b_in << ", III "
-                           << s[r * dfe::localized_count + dfe::III_i] << " vs pairs " << iii);
-            // Same sums in another order (FFT convolutions of the exact lattice kernels): round-off of
-            // the larger sums they are differences of (IIIa = all pairs − inner pairs).
+            INFO("d = " << k.d << ", " << k.potential << ", R = " << R << ": IIIa " << s[r * dfe::localized_count + dfe::IIIa_i]
+                        << " vs " << a_out << ", IIIb " << s[r * dfe::localized_count + dfe::IIIb_i] << " vs " << b_in
+                        << ", III " << s[r * dfe::localized_count + dfe::III_i] << " vs pairs " << iii);
+            // Same sums in another order (Parseval on the padded grid against the exact lattice
+            // kernels): round-off of the larger sum IIIa is a difference of (all pairs − inner pairs).
             const double total = a_out + b_in;
             CHECK(s[r * dfe::localized_count + dfe::IIIa_i] == Approx(a_out).margin(1e-12 * total));
             CHECK(s[r * dfe::localized_count + dfe::IIIb_i] == Approx(b_in).margin(1e-12 * total));
             // |III| = IIIa + IIIb for the pair sums (a_R·z ≥ 0 by convexity; round-off makes a few
             // near-zero terms change sign, hence 1e-10 rather than equality).
             CHECK(std::abs(iii) == Approx(total).epsilon(1e-10));
-            // III_R from the grid convolutions vs the plain pair sum. Gaussian: V̂ is e^{−20} at
-            // Nyquist, aliasing ~1e-9. Soft-power: (∇V)*ρ is computed as V*(∇ρ) with spectral ∇ρ,
-            // which equals the lattice sum of ∇V(x−y)ρ(y) only up to quadrature error: 3e-7 absolute
-            // here, on pieces of size ~1 that cancel down to III_R.
-            if (std::string(potential) == "gaussian") CHECK(s[r * dfe::localized_count + dfe::III_i] == Approx(iii).epsilon(1e-7));
-            else CHECK(s[r * dfe::localized_count + dfe::III_i] == Approx(iii).margin(1e-6));
-            CHECK(std::abs(iii) > 1e-4);  // not vacuous
+            // III_R from the grid convolutions vs the plain pair sum: not the same sum. The wide
+            // sample is ~5e-6 at the box faces, so the periodic convolution of III_R sees images the
+            // linear pair sum does not (measured ≤ 9e-7 absolute for the Gaussian); for the soft
+            // power, (∇V)*ρ is V*(∇ρ) with spectral ∇ρ, equal to the lattice sum of ∇V(x−y)ρ(y)
+            // only up to quadrature error (measured ≤ 4e-5 absolute in 1D/2D, 1e-3 at the 3D
+            // grid's dx = 0.5 against σ = 0.9). The bounds leave a factor 2–10.
+            const double got = s[r * dfe::localized_count + dfe::III_i];
+            const double tolerance = std::string(k.potential) == "gaussian" ? 1e-5 : (k.d == 3 ? 2e-3 : 2e-4);
+            CHECK(got == Approx(iii).margin(tolerance));
+            CHECK(std::abs(iii) > 5e-6);  // not vacuous
         }
     }
+}
+
+TEST_CASE("no cancellation: a collapsing core inside the ball where psi_R = |x|^2", "[localized][cancellation][mpi]")
+{
+    // One centred Gaussian (σ = 0.7) with the focusing λ|x|^{−2}, λ = 6 (E < 0): its core collapses and
+    // becomes under-resolved on this 32³ grid within the run (the run continues past that). Its mass
+    // outside |x|² = (2−h)R = 1.1·14 (r = 3.9, r²/σ² = 31) is ~1e-13, so III_R, II_R, IIIa_R and IIIb_R,
+    // whose terms live where F_R > 0, must be of that size at every row, also after the core is
+    // under-resolved. Written as differences of numbers of the size of the kinetic and interaction
+    // energies (the former forms) they grew with the collapse; the bound is the issue's acceptance.
+    const auto w = world();
+    auto c = localized_config();
+    c.d = 3;
+    c.N = 48;
+    c.L = 10.0;
+    c.potential.name = "power";
+    c.potential.lambda = 6.0;
+    c.potential.gamma = 2.0;
+    c.measure.kind = "mixture";
+    c.measure.components = {"weight=1,sigma=0.7"};
+    c.integrator = "strang";
+    c.dt = 5e-4;
+    c.t_end = 0.06;
+    c.output_dt = 0.01;
+    c.R = {14.0};
+    c.gamma2_grid = 8;
+    c.on_underresolved = "continue";
+    c.ranks_per_sample = w.size();
+    const dfe::Cutoff cut(c.cutoff_order, c.cutoff_width);
+    dfe::Ensemble ensemble(w, c, dfe::make_builtin_measure(c.measure, c.d));
+    const dfe::Grid& grid = ensemble.grid();
+    bool collapsed = false;
+    double worst = 0.0, lemma = 0.0;
+    ensemble.run([&](const dfe::EnsembleValues& v) {
+        // Mass where F_R > 0, from the field itself.
+        double outside = 0.0;
+        grid.for_each_point([&](std::ptrdiff_t i, std::ptrdiff_t, const std::array<double, 3>& x) {
+            if (cut.F((x[0] * x[0] + x[1] * x[1] + x[2] * x[2]) / c.R[0]) > 0.0) outside += std::norm(ensemble.fields()[0][i]);
+        });
+        outside = grid.comm().sum(outside) * grid.cell_volume();
+        const double scale = 16.0 * v.sums.kinetic;
+        const auto& s = v.sums.localized;
+        INFO("t = " << v.t << ": mass outside " << outside << ", 16K = " << scale << ", III " << s[dfe::III_i] << ", II "
+                    << s[dfe::II_i] << ", IIIa " << s[dfe::IIIa_i] << ", IIIb " << s[dfe::IIIb_i] << ", Lemma 6.1 residual "
+                    << s[dfe::lemma61_i]);
+        CHECK(outside < 1e-12);  // the premise, at every row
+        for (auto i : {dfe::III_i, dfe::II_i, dfe::IIIa_i, dfe::IIIb_i}) {
+            CHECK(std::abs(s[i]) < 1e-10 * scale);
+            worst = std::max(worst, std::abs(s[i]) / scale);
+        }
+        collapsed = collapsed || v.n_underresolved > 0;
+        lemma = std::max(lemma, std::abs(s[dfe::lemma61_i]) / scale);
+    });
+    // The Lemma 6.1 residual is what the former forms of III_R + II_R carried as error.
+    WARN("collapsing core: largest |III|, |II|, IIIa, IIIb over 16K = " << worst << "; largest |lemma61_residual| / 16K = " << lemma);
+    CHECK(collapsed);  // not vacuous: rows past the under-resolution time were checked
 }
