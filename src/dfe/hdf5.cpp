@@ -310,6 +310,30 @@ void write_slab(hid_t dataset, const Slab& slab, const double* data)
                     slab.elements() > 0 ? data : &nothing));
 }
 
+Handle create_string_dataset(hid_t loc, const std::string& name, hsize_t n, std::size_t width)
+{
+    Handle type(DFE_H5(H5Tcopy(H5T_C_S1)), H5Tclose);
+    DFE_H5(H5Tset_size(type.get(), width));
+    DFE_H5(H5Tset_strpad(type.get(), H5T_STR_NULLPAD));
+    Handle space(DFE_H5(H5Screate_simple(1, &n, nullptr)), H5Sclose);
+    return Handle(DFE_H5(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)),
+                  H5Dclose);
+}
+
+void write_strings(hid_t dataset, const Slab& slab, const std::vector<std::string>& values)
+{
+    Handle type(DFE_H5(H5Dget_type(dataset)), H5Tclose);
+    const std::size_t width = H5Tget_size(type.get());
+    std::vector<char> packed(std::max<std::size_t>(values.size(), 1) * width, '\0');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (values[i].size() > width) throw Error("HDF5 string '" + values[i] + "' is longer than its dataset's width");
+        std::copy(values[i].begin(), values[i].end(), packed.begin() + static_cast<std::ptrdiff_t>(i * width));
+    }
+    const SlabSpaces spaces = slab_spaces(dataset, slab);
+    const Handle dxpl = transfer_for(dataset);
+    DFE_H5(H5Dwrite(dataset, type.get(), spaces.memory.get(), spaces.file.get(), dxpl.get(), packed.data()));
+}
+
 void read_slab(hid_t dataset, const Slab& slab, double* data)
 {
     const SlabSpaces spaces = slab_spaces(dataset, slab);

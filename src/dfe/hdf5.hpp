@@ -168,6 +168,19 @@ struct Slab {
 void write_slab(hid_t dataset, const Slab& slab, const double* data);
 
 /**
+ * @brief Creates a one-dimensional dataset `name` of `n` fixed-length ASCII strings of `width` bytes,
+ * null-padded (h5py reads them as bytes, numpy dtype S<width>) (Collective in a parallel file).
+ */
+Handle create_string_dataset(hid_t loc, const std::string& name, hsize_t n, std::size_t width);
+
+/**
+ * @brief Writes `values` (each at most the dataset's width) into `slab` of a dataset made by
+ * create_string_dataset. Collective on the file's communicator in a file opened with MPI-IO: ranks
+ * with an empty slab select nothing.
+ */
+void write_strings(hid_t dataset, const Slab& slab, const std::vector<std::string>& values);
+
+/**
  * @brief Reads `slab` of `dataset`, converted to double, into `data` (slab.elements() doubles, C
  * order). Collective on the file's communicator in a file opened with MPI-IO, Not Collective otherwise.
  */

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include <algorithm>
 #include <array>
 #include <system_error>
 #include <utility>
@@ -220,18 +221,26 @@ void RunFile::write_gamma2(long k, double t, long row_start, long row_count, std
 }
 
 void RunFile::write_table(const std::string& name,
-                          const std::vector<std::pair<std::string, std::vector<double>>>& columns,
-                          const std::vector<Attribute>& attributes)
+                          const std::vector<TableColumn>& columns, const std::vector<Attribute>& attributes)
 {
     State& s = *state_;
     const h5::Handle group = h5::create_group(s.file.get(), name);
     for (const Attribute& a : attributes)
         std::visit([&](const auto& value) { h5::write_attribute(group.get(), a.name, value); }, a.value);
-    for (const auto& [column, values] : columns) {
-        const hsize_t n = values.size();
-        const h5::Handle set = h5::create_dataset(group.get(), column, std::array{n});
-        if (n > 0)  // an empty dataset has no storage to write to
-            h5::write_slab(set.get(), s.world.is_root() ? h5::Slab{{0}, {n}} : h5::Slab{}, values.data());
+    for (const TableColumn& column : columns) {
+        if (const auto* numbers = std::get_if<std::vector<double>>(&column.values)) {
+            const hsize_t n = numbers->size();
+            const h5::Handle set = h5::create_dataset(group.get(), column.name, std::array{n});
+            if (n > 0)  // an empty dataset has no storage to write to
+                h5::write_slab(set.get(), s.world.is_root() ? h5::Slab{{0}, {n}} : h5::Slab{}, numbers->data());
+        } else {
+            const auto& words = std::get<std::vector<std::string>>(column.values);
+            std::size_t width = 1;
+            for (const std::string& w : words) width = std::max(width, w.size());
+            const auto n = static_cast<hsize_t>(words.size());
+            const h5::Handle set = h5::create_string_dataset(group.get(), column.name, n, width);
+            if (n > 0) h5::write_strings(set.get(), s.world.is_root() ? h5::Slab{{0}, {n}} : h5::Slab{}, words);
+        }
     }
 }
 

@@ -50,6 +50,14 @@ struct Attribute {
     std::variant<long long, double, std::string> value;
 };
 
+/** @brief One column of a table group of run.h5: numbers (float64) or words (fixed-length strings). */
+struct TableColumn {
+    TableColumn(std::string n, std::vector<double> v) : name(std::move(n)), values(std::move(v)) {}
+    TableColumn(std::string n, std::vector<std::string> v) : name(std::move(n)), values(std::move(v)) {}
+    std::string name;
+    std::variant<std::vector<double>, std::vector<std::string>> values;
+};
+
 /** @brief The radii as the comma list --R takes, each as %g prints it ("1,2.5,4"). */
 std::string radii_text(const std::vector<double>& R);
 
@@ -102,7 +110,7 @@ public:
      * @brief A group `name` of 1D float64 datasets (one per column, all the same length) and
      * attributes; the values must be the same on every rank (Collective).
      */
-    void write_table(const std::string& name, const std::vector<std::pair<std::string, std::vector<double>>>& columns,
+    void write_table(const std::string& name, const std::vector<TableColumn>& columns,
                      const std::vector<Attribute>& attributes);
     /** @brief Closes the file and renames it into place (Collective). */
     void commit();

@@ -5,6 +5,7 @@ does not exceed glassey_T.
 
 usage: check_resolution.py DFE_RUN WORKDIR MPIEXEC [MPIEXEC_FLAGS...]
 """
+import csv
 import math
 import os
 import shutil
@@ -94,5 +95,33 @@ check(ts["energy"][0] < 0 and math.isfinite(glassey), "blowup: E(0) < 0, glassey
 check(vterm_nonpositive, "blowup: vterm <= 0 throughout")
 check(not vterm_nonpositive or first <= glassey, "blowup: vterm <= 0 throughout => first under-resolution time <= glassey_T")
 check(rows == len(ts["t"]) and ts["t"][-1] <= first + 1e-12, "blowup: run.h5 and timeseries.csv end at the stop")
+
+# The verdicts of a collapse (physics.md §9): the same problem run past the first under-resolution time
+# with --on-underresolved freeze and R = 25 (a layer of 13 grid spacings): rows after the mark are not
+# resolved, so no check may be `held`, and resolved_until is the last row before the mark.
+p, out = run("blowup_verdicts", ["--d", "3", "--N", "40", "--L", "10", "--potential", "power", "--gamma", "2", "--lambda", "6",
+                                 "--measure", "mixture", "--component", "weight=0.5,sigma=0.9", "--component", "weight=0.5,sigma=0.7",
+                                 "--dt", "5e-4", "--t-end", "0.14", "--output-dt", "0.02", "--check-steps", "10",
+                                 "--tail-tol", "1e-4", "--on-underresolved", "freeze", "--R", "25"])
+check(p.returncode == 0, f"blowup verdicts: exit code 0 (got {p.returncode})")
+ts = table(out)
+with open(os.path.join(out, "verdicts.csv")) as f:
+    verdicts = list(csv.DictReader(f))
+with h5py.File(os.path.join(out, "run.h5")) as f:
+    first = np.nanmin(f["samples/underresolved_time"][:])
+    h5_words = [w.decode() for w in f["verdicts/d2loc_le_4E0"][:]]
+checks = ["vterm_le_0", "IIIa_le_4absE0", "IIIb_le_4absE0_plus_half_absII", "IV_le_4absE0", "d2loc_le_4E0"]
+words = [verdicts[0][c] for c in checks]
+print(f"blowup verdicts: first under-resolution t = {first:.4g}, words {words}, resolved_until {verdicts[0]['resolved_until']}")
+check(len(verdicts) == 1 and verdicts[0]["layer_resolved"] == "true", "blowup verdicts: R = 25's layer is resolved")
+check(ts["n_underresolved"][-1] > 0 and first < ts["t"][-1], "blowup verdicts: a sample is under-resolved before the last row")
+check(all(w in ("unresolved", "failed") for w in words), f"blowup verdicts: no check is held past the collapse ({words})")
+resolved_rows = ts["t"][ts["n_underresolved"] == 0]
+check(float(verdicts[0]["resolved_until"]) == resolved_rows[-1] and resolved_rows[-1] < first,
+      "blowup verdicts: resolved_until is the last row before the first mark")
+check(h5_words == [verdicts[0]["d2loc_le_4E0"]], "blowup verdicts: run.h5 /verdicts holds the same words")
+p_text = p.stdout
+check("every check held at every row" not in p_text and "not every check held" in p_text,
+      "blowup verdicts: the summary does not say the checks held")
 
 finish()
