@@ -40,6 +40,13 @@ _wait_for 30 step_gone || die "the first start's step files are still in spool/n
 # already killed, do not launch batch job") and the late end of the old script then fails the job.
 batch_done() { grep -q "\[${job}.batch\] done with job" "${SLURM_SCRATCH}/log/slurmd-n1.log" 2>/dev/null; }
 _wait_for 30 batch_done || die "slurmd did not finish the first start's batch script within 30 s"
+# Nor in the second in which the first start was killed: slurmd revoked the job's credential with
+# that time in whole seconds and refuses a new credential created in the same second ("Job 1
+# already killed, do not launch batch job", then "Killing non-startable batch JobId=1: Job
+# credential revoked": the job fails with exit code 1). Seen when the steps above were done at once.
+killed_by=$(date +%s)
+next_second() { (($(date +%s) > killed_by)); }
+_wait_for 5 next_second || die "the clock did not move on in 5 s"
 log "requeued: JobState=PENDING Restarts=$(job_field "${job}" Restarts), old step gone; scontrol update jobid=${job} StartTime=now"
 sl scontrol update jobid="${job}" StartTime=now || log "(scontrol update StartTime=now failed; waiting for BeginTime)"
 
