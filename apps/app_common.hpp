@@ -1,11 +1,11 @@
 #pragma once
 // What the applications share: the option groups of a RunConfig (dfe-run and dfe-bench), parsing the
 // command line and a --config INI file, and agreeing on input errors over the ranks.
-#include "dfe/comm.hpp"
-#include "dfe/environment.hpp"
-#include "dfe/error.hpp"
-#include "dfe/petsc.hpp"
-#include "dfe/run_config.hpp"
+#include "dfe/core/comm.hpp"
+#include "dfe/core/environment.hpp"
+#include "dfe/core/error.hpp"
+#include "dfe/backend/petsc.hpp"
+#include "dfe/config/run_config.hpp"
 #include "dfe/version.hpp"
 
 #include <boost/program_options.hpp>
@@ -107,7 +107,7 @@ inline po::options_description parallel_options(dfe::RunConfig& c)
 
 inline po::options_description localized_options(dfe::RunConfig& c, RawRunOptions& raw)
 {
-    po::options_description local("Localized virial (physics.md sections 5-7): psi_R(x) = R psi(|x|^2/R)");
+    po::options_description local("Localized virial (docs/physics.md sections 5-7): psi_R(x) = R psi(|x|^2/R)");
     local.add_options()
         ("R", po::value(&raw.radii), "comma list of radii R (e.g. 1,2.5,4): adds loc_R, dloc_R, d2loc_R, II_R, III_R, IIIa_R, "
                                      "IIIb_R, IV_R, margin_R per R and the verdicts table")

@@ -8,17 +8,17 @@
 // and peak resident memory per rank. Like the other applications (not the library), it names
 // MPI_COMM_WORLD.
 #include "app_common.hpp"
-#include "dfe/checkpoint.hpp"
-#include "dfe/ensemble.hpp"
-#include "dfe/environment.hpp"
-#include "dfe/error.hpp"
-#include "dfe/fft_plan.hpp"
-#include "dfe/hypothesis.hpp"
-#include "dfe/run_file.hpp"
-#include "dfe/run_record.hpp"
-#include "dfe/split_step.hpp"
-#include "dfe/timeseries.hpp"
-#include "dfe/verdicts.hpp"
+#include "dfe/run/checkpoint.hpp"
+#include "dfe/ensemble/ensemble.hpp"
+#include "dfe/core/environment.hpp"
+#include "dfe/core/error.hpp"
+#include "dfe/spectral/fft_plan.hpp"
+#include "dfe/physics/hypothesis.hpp"
+#include "dfe/io/run_file.hpp"
+#include "dfe/run/run_record.hpp"
+#include "dfe/evolution/split_step.hpp"
+#include "dfe/io/timeseries.hpp"
+#include "dfe/run/verdicts.hpp"
 #include "dfe/version.hpp"
 
 #include <boost/program_options.hpp>

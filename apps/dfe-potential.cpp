@@ -1,11 +1,11 @@
-// dfe-potential: the hypotheses of Theorem 1.2 for a potential, before any run (physics.md §8).
+// dfe-potential: the hypotheses of Theorem 1.2 for a potential, before any run (docs/physics.md §8).
 // Serial and MPI-free: it only evaluates the potential. Options share their names and defaults with
 // dfe-run; bad input is one line on stderr and exit code 2, with no output file.
 #include "app_common.hpp"
-#include "dfe/error.hpp"
-#include "dfe/hypothesis.hpp"
-#include "dfe/potential.hpp"
-#include "dfe/run_config.hpp"
+#include "dfe/core/error.hpp"
+#include "dfe/physics/hypothesis.hpp"
+#include "dfe/physics/potential.hpp"
+#include "dfe/config/run_config.hpp"
 #include "dfe/version.hpp"
 
 #include <boost/program_options.hpp>

@@ -2,17 +2,17 @@
 // This file turns options into a dfe::RunConfig and a measure, runs the ensemble, writes its outputs
 // and reports. Like the other applications (not the library), it names MPI_COMM_WORLD.
 #include "app_common.hpp"
-#include "dfe/checkpoint.hpp"
-#include "dfe/ensemble.hpp"
-#include "dfe/environment.hpp"
-#include "dfe/error.hpp"
-#include "dfe/hypothesis.hpp"
-#include "dfe/run_file.hpp"
-#include "dfe/run_record.hpp"
-#include "dfe/samples_file.hpp"
-#include "dfe/signals.hpp"
-#include "dfe/timeseries.hpp"
-#include "dfe/verdicts.hpp"
+#include "dfe/run/checkpoint.hpp"
+#include "dfe/ensemble/ensemble.hpp"
+#include "dfe/core/environment.hpp"
+#include "dfe/core/error.hpp"
+#include "dfe/physics/hypothesis.hpp"
+#include "dfe/io/run_file.hpp"
+#include "dfe/run/run_record.hpp"
+#include "dfe/io/samples_file.hpp"
+#include "dfe/core/signals.hpp"
+#include "dfe/io/timeseries.hpp"
+#include "dfe/run/verdicts.hpp"
 #include "dfe/version.hpp"
 
 #include <boost/program_options.hpp>
@@ -320,7 +320,7 @@ int run(int argc, char** argv)
 
     const auto& grid = ensemble->grid();
     const auto& layout = ensemble->layout();
-    // The hypotheses of Theorem 1.2 for this potential and these radii (physics.md §8); the same on
+    // The hypotheses of Theorem 1.2 for this potential and these radii (docs/physics.md §8); the same on
     // every rank (serial and deterministic).
     const auto hypotheses = dfe::hypothesis_report(ensemble->potential(), config.R,
                                                    1e3 * dfe::natural_length_scale(ensemble->potential()));

@@ -1,4 +1,4 @@
-# Runs dfe-run with --R and checks the localized outputs: the column names of physics.md §5 with the
+# Runs dfe-run with --R and checks the localized outputs: the column names of docs/physics.md §5 with the
 # radius as %g prints it, the hypothesis report and the verdicts on stdout, verdicts.csv with one row
 # per radius, the /hypotheses and /verdicts groups of run.h5, and no temporary file left.
 #   cmake -DCOMMAND=<|-separated list> -DOUT=<dir> -P check_localized.cmake
@@ -34,7 +34,7 @@ file(STRINGS "${OUT}/verdicts.csv" verdicts)
 list(LENGTH verdicts n)
 list(GET verdicts 0 vheader)
 if(NOT n EQUAL 3 OR NOT vheader STREQUAL "R,layer_spacings,layer_resolved,resolved_until,max_margin,vterm_le_0,IIIa_le_4absE0,IIIb_le_4absE0_plus_half_absII,IV_le_4absE0,d2loc_le_4E0,first_failure_t,radial,max_radial_defect")
-  message(FATAL_ERROR "verdicts.csv: expected the header of physics.md §9 and 2 rows, got:\n${verdicts}")
+  message(FATAL_ERROR "verdicts.csv: expected the header of docs/physics.md §9 and 2 rows, got:\n${verdicts}")
 endif()
 # R = 2.5: no row is resolved (the layer), so no check of it may say held or failed, and there is no
 # resolved_until; the flags are words, not 1.0000000000000000e+00.

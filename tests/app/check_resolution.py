@@ -96,7 +96,7 @@ check(vterm_nonpositive, "blowup: vterm <= 0 throughout")
 check(not vterm_nonpositive or first <= glassey, "blowup: vterm <= 0 throughout => first under-resolution time <= glassey_T")
 check(rows == len(ts["t"]) and ts["t"][-1] <= first + 1e-12, "blowup: run.h5 and timeseries.csv end at the stop")
 
-# The verdicts of a collapse (physics.md §9): the same problem run past the first under-resolution time
+# The verdicts of a collapse (docs/physics.md §9): the same problem run past the first under-resolution time
 # with --on-underresolved freeze and R = 25 (a layer of 13 grid spacings): rows after the mark are not
 # resolved, so no check may be `held`, and resolved_until is the last row before the mark.
 p, out = run("blowup_verdicts", ["--d", "3", "--N", "40", "--L", "10", "--potential", "power", "--gamma", "2", "--lambda", "6",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checkpoint/restart end to end (physics.md's identities are not involved: this is about not losing a
+# Checkpoint/restart end to end (docs/physics.md's identities are not involved: this is about not losing a
 # run). A run on 2 ranks is stopped by SIGUSR1 once its first periodic checkpoint exists, must exit
 # with code 3 leaving only the checkpoint, and is resumed (a) on 2 ranks and (b) on 1 rank with another
 # layout; both final time series must equal an uninterrupted run's: to 1e-12 on the same ranks, 1e-10

@@ -1,0 +1,346 @@
+#include "dfe/backend/hdf5.hpp"
+
+#include "dfe/core/error.hpp"
+
+#include <algorithm>
+#include <system_error>
+#include <utility>
+
+namespace dfe::h5 {
+
+namespace {
+
+/// HDF5 prints its whole error stack to stderr on every failure unless told not to; dfe reports one
+/// line through an exception instead. The setting is HDF5's global state, so set it wherever a file
+/// is opened or created: no HDF5 failure that matters can happen before that.
+void silence_error_printing() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+Handle mpio_access(const Comm& comm)
+{
+    Handle fapl(DFE_H5(H5Pcreate(H5P_FILE_ACCESS)), H5Pclose);
+    DFE_H5(H5Pset_fapl_mpio(fapl.get(), comm.get(), MPI_INFO_NULL));
+    return fapl;
+}
+
+/// Collective transfers in a file opened with MPI-IO; the serial driver refuses the property.
+Handle transfer_for(hid_t dataset)
+{
+    Handle dxpl(DFE_H5(H5Pcreate(H5P_DATASET_XFER)), H5Pclose);
+    const Handle file(DFE_H5(H5Iget_file_id(dataset)), H5Fclose);
+    const Handle fapl(DFE_H5(H5Fget_access_plist(file.get())), H5Pclose);
+    if (DFE_H5(H5Pget_driver(fapl.get())) == H5FD_MPIO) DFE_H5(H5Pset_dxpl_mpio(dxpl.get(), H5FD_MPIO_COLLECTIVE));
+    return dxpl;
+}
+
+/// The file and memory dataspaces of a slab transfer: the file space selects the slab (or nothing),
+/// the memory space is the same number of contiguous doubles.
+struct SlabSpaces {
+    Handle file, memory;
+};
+
+SlabSpaces slab_spaces(hid_t dataset, const Slab& slab)
+{
+    SlabSpaces s;
+    s.file = Handle(DFE_H5(H5Dget_space(dataset)), H5Sclose);
+    const int rank = DFE_H5(H5Sget_simple_extent_ndims(s.file.get()));
+    const hsize_t n = slab.elements();
+    if (n > 0 && (slab.start.size() != static_cast<std::size_t>(rank) || slab.count.size() != slab.start.size()))
+        throw Error("HDF5 slab with " + std::to_string(slab.count.size()) + " axes for a dataset of rank " +
+                    std::to_string(rank));
+    // A zero-length memory space is not allowed, so an empty transfer uses one element, unselected.
+    const hsize_t memory_size = std::max<hsize_t>(n, 1);
+    s.memory = Handle(DFE_H5(H5Screate_simple(1, &memory_size, nullptr)), H5Sclose);
+    if (n == 0) {
+        DFE_H5(H5Sselect_none(s.file.get()));
+        DFE_H5(H5Sselect_none(s.memory.get()));
+    } else {
+        DFE_H5(H5Sselect_hyperslab(s.file.get(), H5S_SELECT_SET, slab.start.data(), nullptr, slab.count.data(),
+                                   nullptr));
+    }
+    return s;
+}
+
+Description describe(hid_t type, hid_t space)
+{
+    Description out;
+    out.type_class = DFE_H5(H5Tget_class(type));
+    out.type_size = H5Tget_size(type);
+    const int rank = DFE_H5(H5Sget_simple_extent_ndims(space));
+    out.dims.resize(static_cast<std::size_t>(rank));
+    DFE_H5(H5Sget_simple_extent_dims(space, out.dims.data(), nullptr));
+    out.elements = static_cast<hsize_t>(DFE_H5(H5Sget_simple_extent_npoints(space)));
+    return out;
+}
+
+/// Reads every element of an attribute (so that a caller who expected a scalar cannot overrun the
+/// buffer) and returns the first.
+template <class T>
+T read_first(hid_t obj, const std::string& name, hid_t memory_type)
+{
+    Handle attribute(DFE_H5(H5Aopen(obj, name.c_str(), H5P_DEFAULT)), H5Aclose);
+    Handle space(DFE_H5(H5Aget_space(attribute.get())), H5Sclose);
+    const auto n = DFE_H5(H5Sget_simple_extent_npoints(space.get()));
+    if (n < 1) throw Error("HDF5 attribute '" + name + "' has no elements");
+    std::vector<T> values(static_cast<std::size_t>(n));
+    DFE_H5(H5Aread(attribute.get(), memory_type, values.data()));
+    return values.front();
+}
+
+void write_scalar_attribute(hid_t obj, const std::string& name, hid_t file_type, hid_t memory_type,
+                            const void* value)
+{
+    Handle space(DFE_H5(H5Screate(H5S_SCALAR)), H5Sclose);
+    Handle attribute(DFE_H5(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT)),
+                     H5Aclose);
+    DFE_H5(H5Awrite(attribute.get(), memory_type, value));
+}
+
+}  // namespace
+
+Handle::Handle(hid_t id, CloseFunction close) noexcept : id_(id), close_(close) {}
+
+Handle::~Handle() { release(); }
+
+Handle::Handle(Handle&& other) noexcept
+    : id_(std::exchange(other.id_, H5I_INVALID_HID)), close_(std::exchange(other.close_, nullptr))
+{
+}
+
+Handle& Handle::operator=(Handle&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        id_ = std::exchange(other.id_, H5I_INVALID_HID);
+        close_ = std::exchange(other.close_, nullptr);
+    }
+    return *this;
+}
+
+void Handle::release() noexcept
+{
+    // A destructor must not throw; a failed close here happens only while another error unwinds
+    // the stack, and that error is the one to report.
+    if (id_ >= 0 && close_ != nullptr) close_(id_);
+    id_ = H5I_INVALID_HID;
+}
+
+void Handle::close()
+{
+    if (id_ < 0 || close_ == nullptr) return;
+    const herr_t result = close_(std::exchange(id_, H5I_INVALID_HID));
+    check(result, "closing an HDF5 id", __FILE__, __LINE__);
+}
+
+void fail(const char* call, const char* file, int line)
+{
+    // The innermost entry of HDF5's error stack says what went wrong ("unable to open file: name =
+    // ..., errno = 2, ..."); the outer ones only repeat which API function failed.
+    std::string detail;
+    H5Ewalk2(
+        H5E_DEFAULT, H5E_WALK_UPWARD,
+        [](unsigned n, const H5E_error2_t* entry, void* out) -> herr_t {
+            if (n == 0 && entry->desc != nullptr) *static_cast<std::string*>(out) = entry->desc;
+            return 0;
+        },
+        &detail);
+    H5Eclear2(H5E_DEFAULT);
+    throw Error(std::string(call) + " failed at " + file + ":" + std::to_string(line) +
+                (detail.empty() ? "" : ": " + detail));
+}
+
+Handle create_file(const Comm& comm, const std::filesystem::path& path)
+{
+    silence_error_printing();
+    const Handle fapl = mpio_access(comm);
+    // The call text alone would not say which file could not be created.
+    const std::string call = "H5Fcreate('" + path.string() + "')";
+    return Handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), call.c_str(), __FILE__,
+                        __LINE__),
+                  H5Fclose);
+}
+
+Handle open_file(const Comm& comm, const std::filesystem::path& path)
+{
+    silence_error_printing();
+    const Handle fapl = mpio_access(comm);
+    // Unchecked: a failure here is the caller's input error, not an HDF5 fault.
+    return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+}
+
+Handle open_file(const std::filesystem::path& path)
+{
+    silence_error_printing();
+    return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+}
+
+void rename_into_place(const Comm& comm, const std::filesystem::path& tmp, const std::filesystem::path& path)
+{
+    comm.barrier();
+    std::error_code error;
+    if (comm.is_root()) std::filesystem::rename(tmp, path, error);
+    // Agreeing on the outcome keeps every rank from going on (and reading `path`) before it exists.
+    if (!comm.all(!error))
+        throw Error("cannot rename " + tmp.string() + " to " + path.string() +
+                    (error ? ": " + error.message() : std::string()));
+}
+
+H5I_type_t object_type(hid_t loc, const std::string& path)
+{
+    // H5Lexists fails (rather than says no) when a component on the way is missing or is not a
+    // group, so walk the path one component at a time.
+    std::string prefix = path.starts_with('/') ? "/" : "";
+    H5I_type_t type = H5I_BADID;
+    std::size_t begin = 0;
+    while (begin < path.size()) {
+        std::size_t end = path.find('/', begin);
+        if (end == std::string::npos) end = path.size();
+        if (end > begin) {
+            if (type != H5I_BADID && type != H5I_GROUP) return H5I_BADID;
+            if (!prefix.empty() && prefix.back() != '/') prefix += '/';
+            prefix += path.substr(begin, end - begin);
+            if (DFE_H5(H5Lexists(loc, prefix.c_str(), H5P_DEFAULT)) == 0) return H5I_BADID;
+            // Unchecked: a link that leads nowhere (a dangling soft link) counts as no object.
+            const Handle object(H5Oopen(loc, prefix.c_str(), H5P_DEFAULT), H5Oclose);
+            if (!object) return H5I_BADID;
+            type = H5Iget_type(object.get());
+        }
+        begin = end + 1;
+    }
+    return type;
+}
+
+Handle open_dataset(hid_t loc, const std::string& path)
+{
+    return Handle(DFE_H5(H5Dopen2(loc, path.c_str(), H5P_DEFAULT)), H5Dclose);
+}
+
+Handle create_group(hid_t loc, const std::string& name)
+{
+    return Handle(DFE_H5(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
+}
+
+Handle create_dataset(hid_t loc, const std::string& name, std::span<const hsize_t> dims)
+{
+    Handle space(DFE_H5(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr)), H5Sclose);
+    Handle dcpl(DFE_H5(H5Pcreate(H5P_DATASET_CREATE)), H5Pclose);
+    DFE_H5(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER));
+    return Handle(DFE_H5(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(),
+                                    H5P_DEFAULT)),
+                  H5Dclose);
+}
+
+bool has_attribute(hid_t obj, const std::string& name) { return DFE_H5(H5Aexists(obj, name.c_str())) > 0; }
+
+Description describe_attribute(hid_t obj, const std::string& name)
+{
+    Handle attribute(DFE_H5(H5Aopen(obj, name.c_str(), H5P_DEFAULT)), H5Aclose);
+    Handle type(DFE_H5(H5Aget_type(attribute.get())), H5Tclose);
+    Handle space(DFE_H5(H5Aget_space(attribute.get())), H5Sclose);
+    return describe(type.get(), space.get());
+}
+
+Description describe_dataset(hid_t dataset)
+{
+    Handle type(DFE_H5(H5Dget_type(dataset)), H5Tclose);
+    Handle space(DFE_H5(H5Dget_space(dataset)), H5Sclose);
+    return describe(type.get(), space.get());
+}
+
+long long read_int64_attribute(hid_t obj, const std::string& name)
+{
+    return read_first<long long>(obj, name, H5T_NATIVE_LLONG);
+}
+
+double read_double_attribute(hid_t obj, const std::string& name)
+{
+    return read_first<double>(obj, name, H5T_NATIVE_DOUBLE);
+}
+
+std::string read_string_attribute(hid_t obj, const std::string& name)
+{
+    Handle attribute(DFE_H5(H5Aopen(obj, name.c_str(), H5P_DEFAULT)), H5Aclose);
+    Handle stored(DFE_H5(H5Aget_type(attribute.get())), H5Tclose);
+    if (H5Tget_class(stored.get()) != H5T_STRING || DFE_H5(H5Tis_variable_str(stored.get())) <= 0)
+        throw Error("HDF5 attribute '" + name + "' is not a variable-length string");
+    Handle memory(DFE_H5(H5Tcopy(H5T_C_S1)), H5Tclose);
+    DFE_H5(H5Tset_size(memory.get(), H5T_VARIABLE));
+    DFE_H5(H5Tset_cset(memory.get(), H5T_CSET_UTF8));
+    char* text = nullptr;
+    DFE_H5(H5Aread(attribute.get(), memory.get(), &text));
+    std::string out = text ? text : "";
+    H5free_memory(text);
+    return out;
+}
+
+void write_attribute(hid_t obj, const std::string& name, long long value)
+{
+    write_scalar_attribute(obj, name, H5T_STD_I64LE, H5T_NATIVE_LLONG, &value);
+}
+
+void write_attribute(hid_t obj, const std::string& name, double value)
+{
+    write_scalar_attribute(obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value);
+}
+
+void write_attribute(hid_t obj, const std::string& name, const std::string& value)
+{
+    Handle type(DFE_H5(H5Tcopy(H5T_C_S1)), H5Tclose);
+    DFE_H5(H5Tset_size(type.get(), H5T_VARIABLE));
+    DFE_H5(H5Tset_cset(type.get(), H5T_CSET_UTF8));
+    // A variable-length string is passed as a pointer to its characters.
+    const char* text = value.c_str();
+    write_scalar_attribute(obj, name, type.get(), type.get(), &text);
+}
+
+hsize_t Slab::elements() const
+{
+    if (count.empty()) return 0;
+    hsize_t n = 1;
+    for (const hsize_t c : count) n *= c;
+    return n;
+}
+
+void write_slab(hid_t dataset, const Slab& slab, const double* data)
+{
+    const SlabSpaces spaces = slab_spaces(dataset, slab);
+    const Handle dxpl = transfer_for(dataset);
+    // HDF5 wants a buffer even when nothing is selected.
+    const double nothing = 0.0;
+    DFE_H5(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, spaces.memory.get(), spaces.file.get(), dxpl.get(),
+                    slab.elements() > 0 ? data : &nothing));
+}
+
+Handle create_string_dataset(hid_t loc, const std::string& name, hsize_t n, std::size_t width)
+{
+    Handle type(DFE_H5(H5Tcopy(H5T_C_S1)), H5Tclose);
+    DFE_H5(H5Tset_size(type.get(), width));
+    DFE_H5(H5Tset_strpad(type.get(), H5T_STR_NULLPAD));
+    Handle space(DFE_H5(H5Screate_simple(1, &n, nullptr)), H5Sclose);
+    return Handle(DFE_H5(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)),
+                  H5Dclose);
+}
+
+void write_strings(hid_t dataset, const Slab& slab, const std::vector<std::string>& values)
+{
+    Handle type(DFE_H5(H5Dget_type(dataset)), H5Tclose);
+    const std::size_t width = H5Tget_size(type.get());
+    std::vector<char> packed(std::max<std::size_t>(values.size(), 1) * width, '\0');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (values[i].size() > width) throw Error("HDF5 string '" + values[i] + "' is longer than its dataset's width");
+        std::copy(values[i].begin(), values[i].end(), packed.begin() + static_cast<std::ptrdiff_t>(i * width));
+    }
+    const SlabSpaces spaces = slab_spaces(dataset, slab);
+    const Handle dxpl = transfer_for(dataset);
+    DFE_H5(H5Dwrite(dataset, type.get(), spaces.memory.get(), spaces.file.get(), dxpl.get(), packed.data()));
+}
+
+void read_slab(hid_t dataset, const Slab& slab, double* data)
+{
+    const SlabSpaces spaces = slab_spaces(dataset, slab);
+    const Handle dxpl = transfer_for(dataset);
+    double nothing = 0.0;
+    DFE_H5(H5Dread(dataset, H5T_NATIVE_DOUBLE, spaces.memory.get(), spaces.file.get(), dxpl.get(),
+                   slab.elements() > 0 ? data : &nothing));
+}
+
+}  // namespace dfe::h5

@@ -1,0 +1,159 @@
+#include "dfe/config/run_config.hpp"
+
+#include "dfe/physics/cutoff.hpp"
+#include "dfe/core/error.hpp"
+#include "dfe/spectral/fft_plan.hpp"
+#include "dfe/evolution/split_step.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+namespace dfe {
+
+namespace {
+
+std::string show(double v)
+{
+    std::ostringstream s;
+    s.precision(17);
+    s << v;
+    return s.str();
+}
+
+void finite(double v, const char* option)
+{
+    require(std::isfinite(v), std::string(option) + " must be a finite number (got " + show(v) + ")");
+}
+
+/// n such that n·dt = span to a relative 1e-9 (the round-off of decimal inputs), or throws.
+long whole_steps(double span, double dt, const std::string& what)
+{
+    const double ratio = span / dt;
+    const double n = std::round(ratio);
+    require(std::abs(ratio - n) <= 1e-9 * std::max(1.0, ratio),
+            what + " (" + show(span) + ") must be a whole multiple of --dt (" + show(dt) + ")");
+    require(n < 9.0e15, what + " / --dt is too large a number of steps");
+    return static_cast<long>(n);
+}
+
+/// The items of a comma list, blanks trimmed; an empty text gives no items.
+std::vector<std::string> split_list(const std::string& text)
+{
+    std::vector<std::string> items;
+    if (text.find_first_not_of(" \t") == std::string::npos) return items;
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+        const std::size_t end = std::min(text.find(',', begin), text.size());
+        std::string item = text.substr(begin, end - begin);
+        item.erase(0, item.find_first_not_of(" \t"));
+        item.erase(item.find_last_not_of(" \t") + 1);
+        items.push_back(item);
+        begin = end + 1;
+    }
+    return items;
+}
+
+}  // namespace
+
+OnUnderresolved parse_on_underresolved(const std::string& text)
+{
+    if (text == "stop") return OnUnderresolved::stop;
+    if (text == "freeze") return OnUnderresolved::freeze;
+    if (text == "continue") return OnUnderresolved::cont;
+    throw InputError("--on-underresolved must be stop, freeze or continue (got '" + text + "')");
+}
+
+Schedule validate(const RunConfig& c)
+{
+    require(c.d >= 1 && c.d <= 3, "--d must be 1, 2 or 3 (got " + std::to_string(c.d) + ")");
+    require(c.N >= 4 && c.N % 2 == 0, "--N must be an even number of grid points >= 4 (got " + std::to_string(c.N) + ")");
+    finite(c.L, "--L");
+    require(c.L > 0.0, "--L must be positive (got " + show(c.L) + ")");
+    finite(c.mu, "--mu");
+    require(c.mu == 1.0 || c.mu == -1.0, "--mu must be -1 (focusing) or +1 (defocusing) (got " + show(c.mu) + ")");
+    finite(c.potential.lambda, "--lambda");
+    finite(c.potential.s, "--s");
+    finite(c.measure.sigma, "--sigma");
+    require(c.measure.sigma > 0.0, "--sigma must be positive (got " + show(c.measure.sigma) + ")");
+    require(c.ranks_per_sample >= 1, "--ranks-per-sample must be >= 1 (got " + std::to_string(c.ranks_per_sample) + ")");
+    require(c.gamma2_grid >= 0, "--gamma2-grid must be positive (got " + std::to_string(c.gamma2_grid) + ")");
+    require(c.eigensolver == "auto" || c.eigensolver == "dense" || c.eigensolver == "iterative",
+            "--eigensolver must be auto, dense or iterative (got '" + c.eigensolver + "')");
+    finite(c.dt, "--dt");
+    require(c.dt > 0.0, "--dt must be positive (got " + show(c.dt) + ")");
+    finite(c.t_end, "--t-end");
+    require(c.t_end >= 0.0, "--t-end must be >= 0 (got " + show(c.t_end) + ")");
+    finite(c.output_dt, "--output-dt");
+    require(c.output_dt > 0.0, "--output-dt must be positive (got " + show(c.output_dt) + ")");
+    require(!c.out.empty(), "--out must name a directory");
+    (void)Potential(c.potential, c.d);
+    (void)Cutoff(c.cutoff_order, c.cutoff_width);
+    for (double R : c.R) require(std::isfinite(R) && R > 0.0, "--R: every radius must be positive and finite (got " + show(R) + ")");
+    finite(c.radial_tol, "--radial-tol");
+    require(c.radial_tol > 0.0, "--radial-tol must be positive (got " + show(c.radial_tol) + ")");
+    if (c.integrator != "petsc") {
+        require(c.integrator == "strang" || c.integrator == "order4",
+                "--integrator must be strang, order4 or petsc (got '" + c.integrator + "')");
+        (void)make_composition(c.integrator);
+    }
+    finite(c.tol, "--tol");
+    require(c.tol >= 0.0, "--tol must be positive, or 0 for a fixed step (got " + show(c.tol) + ")");
+    finite(c.tail_tol, "--tail-tol");
+    require(c.tail_tol > 0.0 && c.tail_tol < 1.0, "--tail-tol must be in (0, 1) (got " + show(c.tail_tol) + ")");
+    (void)parse_on_underresolved(c.on_underresolved);
+    (void)parse_planner_effort(c.fftw_planner);
+
+    Schedule s;
+    s.steps_per_output = whole_steps(c.output_dt, c.dt, "--output-dt");
+    require(s.steps_per_output >= 1, "--output-dt must be at least --dt");
+    s.total_steps = whole_steps(c.t_end, c.dt, "--t-end");
+    (void)gamma2_rows(c, s);
+    return s;
+}
+
+std::vector<double> parse_radii(const std::string& text, const std::string& option)
+{
+    std::vector<double> out;
+    for (const std::string& item : split_list(text)) {
+        char* stop = nullptr;
+        const double R = std::strtod(item.c_str(), &stop);
+        require(!item.empty() && stop != item.c_str() && *stop == '\0' && std::isfinite(R) && R > 0.0,
+                option + ": '" + item + "' is not a positive number (expected a comma list like 1,2.5,4)");
+        require(std::find(out.begin(), out.end(), R) == out.end(), option + ": " + item + " is listed twice");
+        out.push_back(R);
+    }
+    return out;
+}
+
+double row_time(const RunConfig& c, const Schedule& s, long row)
+{
+    return static_cast<double>(std::min(row * s.steps_per_output, s.total_steps)) * c.dt;
+}
+
+std::vector<long> gamma2_rows(const RunConfig& c, const Schedule& s)
+{
+    const long rows = s.rows();
+    std::vector<long> out;
+    for (const std::string& item : split_list(c.gamma2_times)) {
+        if (item.empty() || item == "none") continue;
+        if (item == "first") { out.push_back(0); continue; }
+        if (item == "last") { out.push_back(rows - 1); continue; }
+        if (item == "all") { for (long r = 0; r < rows; ++r) out.push_back(r); continue; }
+        char* stop = nullptr;
+        const double t = std::strtod(item.c_str(), &stop);
+        require(stop != item.c_str() && *stop == '\0' && std::isfinite(t),
+                "--gamma2-times: '" + item + "' is not a time, first, last, all or none");
+        long found = -1;
+        for (long r = 0; r < rows && found < 0; ++r)
+            if (std::abs(row_time(c, s, r) - t) <= 1e-9 * std::max(1.0, std::abs(t))) found = r;
+        require(found >= 0, "--gamma2-times: " + item + " is not an output time (multiples of --output-dt up to --t-end)");
+        out.push_back(found);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+}  // namespace dfe

@@ -1,0 +1,91 @@
+#pragma once
+/**
+ * @file run_config.hpp
+ * @brief The plain parameter set of a run, and its validation. The library never sees argv: apps/
+ * turns options and config files into a RunConfig.
+ *
+ * Units: the equation is i∂_tφ + Δφ = μ(V*|φ|²)φ as written (ħ = 1, 2m = 1); lengths are in the units
+ * of L, times in the same units squared.
+ */
+#include "dfe/ensemble/measure.hpp"
+#include "dfe/physics/potential.hpp"
+
+#include <string>
+#include <vector>
+
+namespace dfe {
+
+struct RunConfig {
+    int d = 2;                  ///< dimension, 1..3
+    long N = 128;               ///< grid points per dimension
+    double L = 20.0;            ///< box length; the box is [−L/2, L/2)^d
+    double mu = -1.0;           ///< −1 focusing, +1 defocusing
+    PotentialParams potential;  ///< V
+    MeasureConfig measure;      ///< the initial de Finetti measure (default: one Gaussian of width σ)
+    std::string integrator = "strang";  ///< strang | order4 | petsc
+    double dt = 1e-3;           ///< time step (adaptive: the first step tried, and the unit of --check-steps)
+    double tol = 0.0;           ///< --tol: adaptive split step when > 0; petsc's tolerance (0: default_petsc_tol)
+    double tail_tol = 1e-10;    ///< --tail-tol: a sample is under-resolved when its spectral tail exceeds it
+    std::string on_underresolved = "continue";  ///< --on-underresolved: stop | freeze | continue
+    std::string petsc_options;  ///< -ts_* options of --integrator petsc, as given (PetscOptionsInsertString form)
+    double t_end = 1.0;         ///< final time
+    double output_dt = 0.1;     ///< interval between output rows; a multiple of dt
+    std::string out = "dfe-out";        ///< output directory
+    std::string fftw_planner = "measure";  ///< estimate | measure | patient
+    int ranks_per_sample = 1;   ///< g: ranks sharing one field through FFTW-MPI
+    long gamma2_grid = 0;       ///< n, observation grid points per dimension; 0: default_gamma2_points
+    std::string gamma2_times = "first,last";  ///< when to form and store γ^(2): times, first, last, all, none
+    std::string eigensolver = "auto";         ///< lambda_max: auto | dense | iterative
+    std::string write_samples;  ///< if set, the initial measure is written to this samples file
+    std::vector<double> R;      ///< localization radii of ψ_R (--R); empty: no localized columns
+    int cutoff_order = 10;      ///< k of the cutoff profile (--cutoff-order)
+    double cutoff_width = 0.9;  ///< h of the cutoff profile (--cutoff-width)
+    double radial_tol = 1e-6;   ///< a sample is radial when its radial_defect is below this (--radial-tol)
+};
+
+/** @brief The local error per step of --integrator petsc when --tol is not given (L² norm of the field). */
+inline constexpr double default_petsc_tol = 1e-8;
+
+/** @brief What `--on-underresolved` does when a sample is marked under-resolved (resolution.hpp). */
+enum class OnUnderresolved {
+    stop,    ///< the run stops cleanly (checkpoint, outputs, exit code 4)
+    freeze,  ///< the sample is no longer evolved; it keeps contributing its frozen state
+    cont,    ///< only reported
+};
+/** @brief "stop", "freeze" or "continue"; throws InputError otherwise. */
+OnUnderresolved parse_on_underresolved(const std::string& text);
+
+/**
+ * @brief Parses a comma list of positive radii ("1,2.5,4"); throws InputError naming `option` and
+ * the bad item. Duplicates are an error (they would give duplicate column names).
+ */
+std::vector<double> parse_radii(const std::string& text, const std::string& option);
+
+/** @brief When to write: every `steps_per_output` steps and at the last step. */
+struct Schedule {
+    long total_steps = 0;
+    long steps_per_output = 1;
+    /** @brief Number of output rows, including t = 0 and t_end. */
+    [[nodiscard]] long rows() const
+    {
+        return 1 + total_steps / steps_per_output + (total_steps % steps_per_output != 0 ? 1 : 0);
+    }
+};
+
+/**
+ * @brief The output rows (0 = t = 0) at which γ^(2) is formed, from config.gamma2_times: a comma list
+ * of `first`, `last`, `all`, `none` and times that are output times. Throws InputError.
+ */
+std::vector<long> gamma2_rows(const RunConfig& config, const Schedule& schedule);
+
+/** @brief The time of output row `row`. */
+double row_time(const RunConfig& config, const Schedule& schedule, long row);
+
+/**
+ * @brief Checks every field that does not need a communicator (finite numbers, signs, names,
+ * step multiples) and returns the schedule. Throws InputError with a one-line message naming the
+ * option. Grid sizes against the rank count are checked by Grid. Not Collective.
+ */
+Schedule validate(const RunConfig& config);
+
+}  // namespace dfe

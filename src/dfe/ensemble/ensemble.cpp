@@ -1,0 +1,297 @@
+#include "dfe/ensemble/ensemble.hpp"
+
+#include "dfe/evolution/adaptive_split.hpp"
+#include "dfe/core/error.hpp"
+#include "dfe/evolution/interaction_ts.hpp"
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace dfe {
+
+std::vector<std::string> ensemble_columns(const RunConfig& config) { return ColumnSchema(config.R).names(); }
+
+double glassey_time(double V1, double dV1, double E)
+{
+    if (!(E < 0.0)) return std::numeric_limits<double>::infinity();
+    // 8E t² + dV1 t + V1 = 0 with 8E < 0 and V1 ≥ 0: one root ≥ 0; the stable form of it.
+    const double disc = std::sqrt(dV1 * dV1 - 32.0 * E * V1);
+    return dV1 > 0.0 ? (-dV1 - disc) / (16.0 * E) : 2.0 * V1 / (disc - dV1);
+}
+
+std::vector<double> EnsembleValues::row_values() const
+{
+    // In the order of ColumnSchema: the values below are those of the spec arrays of columns.hpp.
+    static_assert(SampleObservables::count == sample_column_specs.size());
+    static_assert(extra_column_specs.size() == 6 && monitor_column_specs.size() == 3);
+    std::vector<double> row{t};
+    for (double v : sums.values()) row.push_back(v);
+    row.push_back(glassey_T);
+    for (std::size_t r = 0; r < margin.size(); ++r) {
+        for (std::size_t c = 0; c < localized_count; ++c) row.push_back(sums.localized[r * localized_count + c]);
+        row.push_back(margin[r]);
+    }
+    for (double v : {purity, lambda_max, fact_defect, admissibility_residual, symmetry_residual, gamma2_min})
+        row.push_back(v);
+    row.push_back(max_grad_norm);
+    row.push_back(static_cast<double>(n_underresolved));
+    row.push_back(dt);
+    return row;
+}
+
+namespace {
+
+/// Validates before anything is allocated: the schedule, and that the measure fits the layout.
+Schedule checked(const RunConfig& config, const Measure& measure)
+{
+    Schedule s = validate(config);
+    (void)parse_eigen_method(config.eigensolver, measure.size());
+    return s;
+}
+
+std::unique_ptr<SplitStep> make_fixed_step(const RunConfig& c, const Convolver& convolver)
+{
+    if (c.integrator == "petsc" || c.tol > 0.0) return nullptr;
+    return std::make_unique<SplitStep>(convolver, c.mu, make_composition(c.integrator), c.dt);
+}
+
+std::unique_ptr<AdaptiveIntegrator> make_adaptive(const RunConfig& c, const Convolver& convolver)
+{
+    if (c.integrator == "petsc") return std::make_unique<InteractionPictureTS>(convolver, c.mu, c.tol > 0.0 ? c.tol : default_petsc_tol);
+    if (c.tol > 0.0) return std::make_unique<AdaptiveSplitStep>(convolver, c.mu, make_composition(c.integrator), c.tol);
+    return nullptr;
+}
+
+}  // namespace
+
+Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<Measure> measure)
+    : config_(config), schedule_(checked(config, *measure)), measure_(std::move(measure)),
+      layout_(world, config.ranks_per_sample, measure_->size()),
+      // With FFTW_ESTIMATE a one-rank group takes FFTW-MPI's plans, ~10x faster than serial ESTIMATE ones (grid.hpp).
+      grid_(layout_.group(), config.d, config.N, config.L,
+            parse_planner_effort(config.fftw_planner) == PlannerEffort::estimate ? Grid::OneRank::distributed
+                                                                                   : Grid::OneRank::serial),
+      plans_(grid_, parse_planner_effort(config.fftw_planner)), potential_(config.potential, config.d),
+      convolver_(plans_, potential_), stepper_(make_fixed_step(config, convolver_)), adaptive_(make_adaptive(config, convolver_)),
+      monitor_(plans_), on_underresolved_(parse_on_underresolved(config.on_underresolved)),
+      evaluator_(convolver_, config.mu,
+                 LocalizedSpec{Cutoff(config.cutoff_order, config.cutoff_width), config.R}),
+      gram_(layout_, grid_, measure_->weights(), parse_eigen_method(config.eigensolver, measure_->size())),
+      gamma2_(layout_, grid_, config.gamma2_grid > 0 ? config.gamma2_grid : default_gamma2_points(config.d, config.N),
+              measure_->weights()),
+      gamma2_rows_(dfe::gamma2_rows(config, schedule_))
+{
+    // One block for all the group's samples, so that the Gram products read them in place. The
+    // stride is a multiple of 4 complex numbers (64 bytes), which keeps every sample as aligned as
+    // the buffers FFTW planned on.
+    stride_ = (grid_.alloc_complex() + 3) / 4 * 4;
+    block_ = Buffer<cplx>(stride_ * static_cast<std::ptrdiff_t>(std::max<std::size_t>(layout_.count(), 1)));
+    for (std::size_t j = 0; j < layout_.count(); ++j) pointers_.push_back(block_.data() + static_cast<std::ptrdiff_t>(j) * stride_);
+    // A bad sample (a samples file) is found by its group only: make the error everybody's before
+    // any rank goes on to a collective of the whole world.
+    collectively(layout_.world(), [&] { measure_->fill(grid_, layout_.first(), pointers_); });
+    h_.assign(layout_.count(), config_.dt);
+    underresolved_t_.assign(layout_.count(), std::numeric_limits<double>::quiet_NaN());
+}
+
+bool Ensemble::frozen(std::size_t j) const
+{
+    return on_underresolved_ == OnUnderresolved::freeze && !std::isnan(underresolved_t_[j]);
+}
+
+void Ensemble::advance(long steps)
+{
+    if (steps <= 0) return;
+    const double start = MPI_Wtime();
+    const double span = static_cast<double>(steps) * config_.dt;
+    for (std::size_t j = 0; j < pointers_.size(); ++j) {
+        if (frozen(j)) continue;
+        if (adaptive_) {
+            StepStats s;
+            adaptive_->advance(pointers_[j], span, h_[j], s);
+            stats_.merge(s);
+        } else {
+            stepper_->advance(pointers_[j], steps);
+        }
+    }
+    step_ += steps;
+    evolution_seconds_ += MPI_Wtime() - start;
+}
+
+long Ensemble::check_resolution()
+{
+    const double start = MPI_Wtime();
+    double marked = 0.0;
+    for (std::size_t j = 0; j < pointers_.size(); ++j) {
+        if (!std::isnan(underresolved_t_[j])) continue;
+        if (monitor_.measure(pointers_[j]).tail_fraction > config_.tail_tol) {
+            underresolved_t_[j] = time();
+            marked += 1.0;
+        }
+    }
+    // Every rank of a group holds the same marks: one rank per group counts them.
+    const double total = layout_.cross().sum(marked);
+    observable_seconds_ += MPI_Wtime() - start;
+    return static_cast<long>(total);
+}
+
+EnsembleValues Ensemble::observe(long row)
+{
+    const double start = MPI_Wtime();
+    EnsembleValues out;
+    out.row = row;
+    out.t = time();
+    const auto weights = measure_->weights();
+
+    // Linear observables: Σ_j w_j × value_j over the group's samples, and γ^(1)(x,x) = Σ_j w_j |φ_j|²
+    // on this slab in the same pass; then both are summed over the groups.
+    per_sample_.clear();
+    gamma1_.assign(static_cast<std::size_t>(grid_.local_points()), 0.0);
+    const std::size_t nloc = localized_count * config_.R.size();
+    std::vector<double> sums(SampleObservables::count + nloc, 0.0);
+    double radial = 0.0;
+    double grad_max = 0.0, marked = 0.0, newly = 0.0;
+    double step = std::numeric_limits<double>::infinity();
+    for (std::size_t j = 0; j < pointers_.size(); ++j) {
+        const double w = weights[layout_.first() + j];
+        per_sample_.push_back(evaluator_.evaluate(pointers_[j], gamma1_, w));
+        const SampleObservables& o = per_sample_.back();
+        const auto v = o.values();
+        for (std::size_t c = 0; c < v.size(); ++c) sums[c] += w * v[c];
+        for (std::size_t c = 0; c < nloc; ++c) sums[SampleObservables::count + c] += w * o.localized[c];
+        radial = std::max(radial, o.radial_defect);
+        grad_max = std::max(grad_max, o.grad_norm());
+        if (std::isnan(underresolved_t_[j]) && o.tail_fraction > config_.tail_tol) {
+            underresolved_t_[j] = out.t;
+            newly += 1.0;
+        }
+        if (!std::isnan(underresolved_t_[j])) marked += 1.0;
+        if (!frozen(j)) step = std::min(step, h_[j]);
+    }
+    const double arrived = MPI_Wtime();
+    observable_seconds_ += arrived - start;
+    // Ranks arrive at different times (unequal sample counts, noise); the wait is imbalance, not
+    // reduction work, and is reported on its own.
+    layout_.world().barrier();
+    const double evaluated = MPI_Wtime();
+    wait_seconds_ += evaluated - arrived;
+    layout_.cross().sum_in_place(sums);
+    out.sums.mass = sums[0];
+    out.sums.kinetic = sums[1];
+    out.sums.interaction = sums[2];
+    out.sums.energy = sums[3];
+    out.sums.V1 = sums[4];
+    out.sums.dV1 = sums[5];
+    out.sums.d2V1 = sums[6];
+    out.sums.vterm = sums[7];
+    out.sums.localized.assign(sums.begin() + SampleObservables::count, sums.end());
+    out.max_radial_defect = layout_.world().max(radial);
+    out.max_grad_norm = layout_.world().max(grad_max);
+    {
+        std::vector<double> counts{marked, newly};
+        layout_.cross().sum_in_place(counts);
+        out.n_underresolved = static_cast<long>(counts[0]);
+        marked_now_ = static_cast<long>(counts[1]);
+    }
+    if (!adaptive_) {
+        out.dt = config_.dt;
+    } else {
+        // The smallest step the controllers propose now (not the steps shortened to land on check
+        // and output times); NaN when every sample is frozen.
+        const double m = -layout_.world().max(-step);
+        out.dt = std::isfinite(m) ? m : std::numeric_limits<double>::quiet_NaN();
+    }
+    if (!have_initial_) {
+        // The run's t = 0 values (a restart carries them over).
+        energy0_ = out.sums.energy;
+        V1_0_ = out.sums.V1;
+        dV1_0_ = out.sums.dV1;
+        radial0_ = out.max_radial_defect;
+        have_initial_ = true;
+    }
+    out.energy0 = energy0_;
+    out.glassey_T = glassey_time(V1_0_, dV1_0_, energy0_);
+    for (std::size_t r = 0; r < config_.R.size(); ++r)
+        out.margin.push_back(out.sums.localized[r * localized_count + d2loc_i] - 4.0 * energy0_);
+    layout_.cross().sum_in_place(gamma1_);
+
+    const GramResult gram = gram_.reduce(sample_block());
+    out.purity = gram.purity;
+    out.lambda_max = gram.lambda_max;
+
+    gamma2_.load(pointers_);
+    const auto factor = gamma2_.from_factor();
+    out.fact_defect = factor.fact_defect;
+    out.admissibility_residual = factor.admissibility_residual;
+    out.symmetry_residual = std::numeric_limits<double>::quiet_NaN();
+    out.gamma2_min = std::numeric_limits<double>::quiet_NaN();
+    if (std::binary_search(gamma2_rows_.begin(), gamma2_rows_.end(), row)) {
+        out.gamma2 = gamma2_.form();
+        out.symmetry_residual = out.gamma2->symmetry_residual;
+        out.gamma2_min = out.gamma2->min_entry;
+    }
+    reduction_seconds_ += MPI_Wtime() - evaluated;
+    return out;
+}
+
+RunEnd Ensemble::run(const std::function<void(const EnsembleValues&)>& on_output, const std::function<bool()>& stop_now,
+                     long chunk_steps)
+{
+    const long per_output = schedule_.steps_per_output;
+    const long chunk = chunk_steps > 0 ? std::min(chunk_steps, per_output) : per_output;
+    // next_row_ moves on before on_output, so that a checkpoint written there resumes after the row.
+    if (next_row_ == 0) {
+        const EnsembleValues first = observe(0);
+        next_row_ = 1;
+        on_output(first);
+        if (marked_now_ > 0 && on_underresolved_ == OnUnderresolved::stop) return RunEnd::underresolved;
+    }
+    while (step_ < schedule_.total_steps) {
+        const long row_start = (next_row_ - 1) * per_output;
+        const long target = std::min(next_row_ * per_output, schedule_.total_steps);
+        while (step_ < target) {
+            // Chunks start at row_start + k·chunk, wherever the run was resumed.
+            const long done = step_ - row_start;
+            advance(std::min(chunk - done % chunk, target - step_));
+            // The row's observe() checks the resolution at the row's time.
+            if (step_ < target && check_resolution() > 0 && on_underresolved_ == OnUnderresolved::stop)
+                return RunEnd::underresolved;
+            if (stop_now && stop_now()) return RunEnd::stopped;
+        }
+        const EnsembleValues values = observe(next_row_);
+        ++next_row_;
+        on_output(values);
+        if (marked_now_ > 0 && on_underresolved_ == OnUnderresolved::stop) return RunEnd::underresolved;
+    }
+    return RunEnd::finished;
+}
+
+Ensemble::State Ensemble::state() const
+{
+    return {step_, next_row_, energy0_, V1_0_, dV1_0_, radial0_};
+}
+
+void Ensemble::restore(const State& s)
+{
+    step_ = s.step;
+    next_row_ = s.next_row;
+    energy0_ = s.energy0;
+    V1_0_ = s.V1_0;
+    dV1_0_ = s.dV1_0;
+    radial0_ = s.radial_defect0;
+    have_initial_ = s.next_row > 0;
+}
+
+void Ensemble::restore(SampleState s)
+{
+    const std::size_t n = layout_.count();
+    if (s.h.size() != n || s.underresolved_t.size() != n)
+        throw Error("Ensemble::restore: per-sample state of the wrong size");
+    h_ = std::move(s.h);
+    underresolved_t_ = std::move(s.underresolved_t);
+}
+
+}  // namespace dfe

@@ -1,0 +1,99 @@
+#pragma once
+/**
+ * @file measure.hpp
+ * @brief Discrete de Finetti measures μ₀ = Σ_j w_j δ_{φ_j}: weights > 0 summing to 1, and a way to
+ * produce sample j on any rank's slab of any grid.
+ *
+ * Conventions (docs/physics.md §1–2): every sample has discrete L² norm 1, (L/N)^d Σ|φ_j|² = 1. Built-in
+ * measures normalize the fields they generate; a samples file must already be normalized (to 1e-10)
+ * and is refused otherwise, never renormalized.
+ *
+ * Built-in measures (`--measure`):
+ * | kind             | sample j                                                                  |
+ * |------------------|---------------------------------------------------------------------------|
+ * | gaussian         | M = 1: (πσ²)^{−d/4} e^{−|x|²/(2σ²)}                                       |
+ * | mixture          | one sample per `--component`: c e^{−|x−x₀|²/(2σ²)} e^{i k·x} e^{i b |x−x₀|²}|
+ * | random-laguerre  | Σ_{n<K} c_n L_n^{(d/2−1)}(|x|²/σ²) e^{−|x|²/(2σ²)}, c_n complex normal       |
+ * | random-gaussians | one Gaussian with random centre, kick and width                            |
+ * | file             | row j of the `--samples` HDF5 file (samples_file.hpp)                     |
+ * Random measures give equal weights 1/M and draw sample j from a stream that depends only on
+ * (seed, j), so the measure is the same whatever the number of ranks or groups.
+ *
+ * `--component` syntax (public interface): comma-separated key=value pairs, e.g.
+ * `weight=0.5,sigma=0.8,center=1:-0.5,kick=2:0,chirp=0.1` in d = 2.
+ * | key    | value                                   | default      |
+ * |--------|-----------------------------------------|--------------|
+ * | weight | w_j, finite, > 0                        | required     |
+ * | sigma  | σ, finite, > 0                          | `--sigma`    |
+ * | center | x₀: d numbers separated by ':'          | 0 (origin)   |
+ * | kick   | k: d numbers separated by ':'           | 0            |
+ * | chirp  | b, finite                               | 0            |
+ * Each key at most once. The weights must sum to 1 within 1e-12 and are never renormalized.
+ *
+ * Random streams (public: a seed reproduces its measure across versions and platforms up to libm
+ * round-off). Sample j seeds a std::mt19937_64, whose output the C++ standard fixes, with
+ * s(s(seed) xor j), s the SplitMix64 step (z += 0x9e3779b97f4a7c15, z = (z ^ z>>30)·0xbf58476d1ce4e5b9,
+ * z = (z ^ z>>27)·0x94d049bb133111eb, z ^ z>>31). A uniform u ∈ [0, 1) is (engine() >> 11)·2^−53; a
+ * pair of normals is Box–Muller, r = √(−2 ln(1 − u₁)), θ = 2π u₂, (r cos θ, r sin θ); a point of the
+ * d-ball of radius ρ is ρ·v with v = (2u − 1, …) drawn again until |v|² ≤ 1.
+ * - random-laguerre draws c_0, …, c_{K−1} in order, c_n = (g₁ + i g₂)/√2 from one normal pair.
+ * - random-gaussians draws the centre (radius `--center-spread`), then the kick (`--kick-spread`),
+ *   then the width w = width_min + (width_max − width_min)·u.
+ */
+#include "dfe/spectral/fft_plan.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dfe {
+
+/** @brief The measure options as the user gives them (apps/ fills it). */
+struct MeasureConfig {
+    std::string kind = "gaussian";        ///< gaussian | mixture | random-laguerre | random-gaussians | file
+    double sigma = 1.0;                   ///< base width σ (gaussian, random-laguerre, random-gaussians)
+    std::vector<std::string> components;  ///< mixture: one "key=value,..." string per component
+    long count = 8;                       ///< random measures: M
+    std::uint64_t seed = 1;               ///< random measures: seed of every sample's stream
+    int modes = 4;                        ///< random-laguerre: K functions per sample
+    double center_spread = 2.0;           ///< random-gaussians: centres uniform in the ball of this radius
+    double kick_spread = 1.0;             ///< random-gaussians: kicks uniform in the ball of this radius
+    double width_min = 0.7;               ///< random-gaussians: widths uniform in [width_min, width_max]
+    double width_max = 1.5;
+    std::string samples_file;             ///< file: path of the HDF5 samples file
+};
+
+class Measure {
+public:
+    virtual ~Measure() = default;
+
+    /** @brief M, the number of samples. */
+    [[nodiscard]] virtual std::size_t size() const = 0;
+    /** @brief w_j, j < M: positive, summing to 1. Same on every rank. */
+    [[nodiscard]] virtual std::span<const double> weights() const = 0;
+    /**
+     * @brief Writes samples first .. first + fields.size() − 1 into `fields` (each an array of
+     * grid.alloc_complex() in the physical layout of this rank's slab). Collective on grid.comm().
+     * Throws InputError naming the sample when it cannot be produced (e.g. a bad sample in a file).
+     */
+    virtual void fill(const Grid& grid, std::size_t first, std::span<cplx* const> fields) const = 0;
+    /** @brief One line that says where the measure came from, for run.h5 and checkpoints. */
+    [[nodiscard]] virtual std::string provenance() const = 0;
+};
+
+/**
+ * @brief The built-in measure described by `config` for dimension d (not `file`: see
+ * samples_file.hpp). Validates every option and throws InputError naming the one at fault.
+ * Not Collective.
+ */
+std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d);
+
+/**
+ * @brief The generalized Laguerre polynomial L_n^{(α)}(x), n ≥ 0, by the three-term recurrence
+ * (n+1) L_{n+1} = (2n+1+α−x) L_n − (n+α) L_{n−1}, L_0 = 1, L_1 = 1+α−x. Not Collective.
+ */
+[[nodiscard]] double laguerre(int n, double alpha, double x);
+
+}  // namespace dfe

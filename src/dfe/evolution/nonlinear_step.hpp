@@ -1,0 +1,46 @@
+#pragma once
+/**
+ * @file nonlinear_step.hpp
+ * @brief The nonlinear flow of the Hartree equation, φ ← e^{−iμ (V*|φ|²) τ} φ (exact: |φ| is invariant
+ * under it, so U = V*|φ|² is constant along it), and its vectorized pointwise kernels.
+ */
+#include "dfe/physics/convolution.hpp"
+
+#include <cstddef>
+
+namespace dfe {
+
+/**
+ * @brief The nonlinear flow e^{τB}: φ ← e^{−iμ (V*|φ|²) τ} φ with τ = fraction·h, shared by SplitStep
+ * and AdaptiveSplitStep. Holds the scratch array of one step (|φ|², then V*|φ|²).
+ */
+class NonlinearStep {
+public:
+    NonlinearStep(const Convolver& convolver, double mu);
+
+    /**
+     * @brief φ (physical complex layout, in place) ← e^{−iμ (V*|φ|²) fraction·h} φ (Collective).
+     * The phase per unit potential is computed as −μ·fraction·h in this order, so that a caller
+     * passing (fraction, h) gets the same floating-point result whatever step it is part of.
+     */
+    void apply(cplx* phi, double fraction, double h);
+
+private:
+    const Convolver& convolver_;
+    double mu_;
+    Buffer<double> rho_;  ///< |φ|², then V*|φ|², physical real layout
+};
+
+namespace detail {
+/** @brief out_j = |z_j|², z as (re, im) pairs, vectorized. */
+void norm_row(double* __restrict out, const double* __restrict z, std::ptrdiff_t n);
+/**
+ * @brief z_j ← z_j·e^{i angle·u_j} for j < n, z as (re, im) pairs: the vectorized sincos of the
+ * nonlinear step, within a few ulp of std::cos/std::sin, applied in the same loop. Entries with
+ * |angle·u_j| ≥ 1e6, beyond the reduction's accuracy, are left unchanged and the call returns true;
+ * the caller rotates those with std::cos/std::sin. Exposed for its test.
+ */
+bool rotate_phase_row(double* __restrict z, const double* __restrict u, double angle, std::ptrdiff_t n);
+}  // namespace detail
+
+}  // namespace dfe

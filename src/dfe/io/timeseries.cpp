@@ -1,0 +1,67 @@
+#include "dfe/io/timeseries.hpp"
+
+#include "dfe/core/error.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+namespace dfe {
+
+std::string format_number(double value)
+{
+    char text[40];
+    std::snprintf(text, sizeof text, "%.16e", value);
+    return text;
+}
+
+TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns)
+    : root_(comm.is_root()), path_(std::move(path)), tmp_(path_.string() + ".tmp"), columns_(std::move(columns))
+{
+    if (!root_) return;
+    file_.reset(std::fopen(tmp_.c_str(), "w"));
+    if (!file_) throw Error("cannot open " + tmp_.string() + " for writing: " + std::strerror(errno));
+    std::string header;
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+        if (i) header += ',';
+        header += columns_[i];
+    }
+    header += '\n';
+    std::fputs(header.c_str(), file_.get());
+}
+
+TimeSeriesWriter::~TimeSeriesWriter()
+{
+    if (root_ && !committed_) {
+        file_.reset();
+        std::error_code ignored;
+        std::filesystem::remove(tmp_, ignored);
+    }
+}
+
+void TimeSeriesWriter::write_row(std::span<const double> values)
+{
+    if (values.size() != columns_.size())
+        throw Error("time-series row has " + std::to_string(values.size()) + " values for " +
+                    std::to_string(columns_.size()) + " columns");
+    if (!root_) return;
+    std::string line;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) line += ',';
+        line += format_number(values[i]);
+    }
+    line += '\n';
+    if (std::fputs(line.c_str(), file_.get()) < 0) throw Error("write to " + tmp_.string() + " failed");
+    std::fflush(file_.get());
+}
+
+void TimeSeriesWriter::commit()
+{
+    if (!root_ || committed_) return;
+    if (std::fflush(file_.get()) != 0) throw Error("write to " + tmp_.string() + " failed");
+    file_.reset();
+    std::filesystem::rename(tmp_, path_);
+    committed_ = true;
+}
+
+}  // namespace dfe

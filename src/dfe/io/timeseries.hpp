@@ -1,0 +1,52 @@
+#pragma once
+/**
+ * @file timeseries.hpp
+ * @brief The time-series CSV: a header of column names (docs/physics.md §5) and one row per output time,
+ * every number with 17 significant digits (`%.16e`), so that a row read back is the double written.
+ *
+ * Written by the root rank of the communicator to `<path>.tmp` while the run goes, and renamed to
+ * `<path>` by commit(): a file at `<path>` is always complete. A writer destroyed without commit
+ * removes its temporary file.
+ */
+#include "dfe/core/comm.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace dfe {
+
+class TimeSeriesWriter {
+public:
+    /** @brief Opens `<path>.tmp` on the root rank and writes the header (Not Collective). */
+    TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns);
+    ~TimeSeriesWriter();
+    TimeSeriesWriter(const TimeSeriesWriter&) = delete;
+    TimeSeriesWriter& operator=(const TimeSeriesWriter&) = delete;
+
+    /** @brief Appends a row; `values.size()` must equal the number of columns (Not Collective). */
+    void write_row(std::span<const double> values);
+    /** @brief Flushes, closes and renames the file into place (Not Collective). */
+    void commit();
+
+    [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
+
+private:
+    struct Close {
+        void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+    };
+    bool root_;
+    std::filesystem::path path_;
+    std::filesystem::path tmp_;
+    std::vector<std::string> columns_;
+    std::unique_ptr<std::FILE, Close> file_;
+    bool committed_ = false;
+};
+
+/** @brief Formats one number as the CSV does: 17 significant digits. */
+std::string format_number(double value);
+
+}  // namespace dfe

@@ -1,0 +1,284 @@
+#include "dfe/reductions/gamma2.hpp"
+
+#include "dfe/backend/blas.hpp"
+#include "dfe/core/error.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace dfe {
+
+long default_gamma2_points(int d, long N)
+{
+    long n = std::min(N, d == 3 ? 16L : 64L);
+    while (N % n != 0) --n;
+    return n;
+}
+
+Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<const double> weights)
+    : layout_(layout), grid_(grid), n_(n), weights_(weights.begin(), weights.end())
+{
+    const long N = static_cast<long>(grid.N());
+    require(n >= 2 && n <= N && N % n == 0, "--gamma2-grid " + std::to_string(n) +
+                                                " must be between 2 and N = " + std::to_string(N) +
+                                                " and divide N (the observation grid subsamples the grid)");
+    stride_ = N / n;
+    total_ = 1;
+    for (int a = 0; a < grid.d(); ++a) total_ *= n;
+    dv_ = std::pow(grid.L() / static_cast<double>(n), grid.d());
+
+    // The observation points inside this rank's slab, in physical-layout order.
+    const auto& axes = grid.physical().axes;
+    grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const auto&) {
+        std::array<long, 3> index{0, 0, 0};
+        std::ptrdiff_t rest = ic;
+        for (int a = 2; a >= 0; --a) {
+            const auto extent = axes[static_cast<std::size_t>(a)].n;
+            index[static_cast<std::size_t>(a)] = static_cast<long>(rest % extent + axes[static_cast<std::size_t>(a)].start);
+            rest /= extent;
+        }
+        long obs = 0;
+        for (int a = 0; a < grid.d(); ++a) {
+            const long i = index[static_cast<std::size_t>(a)];
+            if (i % stride_ != 0) return;
+            obs = obs * n_ + i / stride_;
+        }
+        local_obs_.push_back(static_cast<PetscInt>(obs));
+        local_at_.push_back(ic);
+    });
+
+    Mat raw = nullptr;
+    DFE_PETSC(MatCreateDense(layout.world().get(), PETSC_DECIDE, PETSC_DECIDE, static_cast<PetscInt>(total_),
+                             static_cast<PetscInt>(layout.samples()), nullptr, &raw));
+    factor_.reset(raw);
+    DFE_PETSC(MatAssemblyBegin(factor_.get(), MAT_FINAL_ASSEMBLY));
+    DFE_PETSC(MatAssemblyEnd(factor_.get(), MAT_FINAL_ASSEMBLY));
+}
+
+void Gamma2::load(std::span<const cplx* const> fields)
+{
+    // Each value ρ_j(x) goes straight to the rank that owns row x of R: one all-to-all over the
+    // world, written into the local rows in place (no PETSc value stash).
+    const Comm& world = layout_.world();
+    const PetscInt* ranges = nullptr;
+    DFE_PETSC(MatGetOwnershipRanges(factor_.get(), &ranges));
+    struct Entry {
+        PetscInt row;
+        PetscInt column;
+        double value;
+    };
+    const int P = world.size();
+    std::vector<int> send_count(static_cast<std::size_t>(P), 0), recv_count(static_cast<std::size_t>(P), 0);
+    auto owner = [&](PetscInt row) {
+        return static_cast<int>(std::upper_bound(ranges, ranges + P + 1, row) - ranges) - 1;
+    };
+    std::vector<int> dest(local_obs_.size());
+    for (std::size_t p = 0; p < local_obs_.size(); ++p) {
+        dest[p] = owner(local_obs_[p]);
+        send_count[static_cast<std::size_t>(dest[p])] += static_cast<int>(fields.size());
+    }
+    std::vector<int> send_offset(static_cast<std::size_t>(P) + 1, 0), recv_offset(static_cast<std::size_t>(P) + 1, 0);
+    for (int q = 0; q < P; ++q) send_offset[static_cast<std::size_t>(q) + 1] = send_offset[static_cast<std::size_t>(q)] + send_count[static_cast<std::size_t>(q)];
+    std::vector<Entry> outgoing(static_cast<std::size_t>(send_offset.back()));
+    std::vector<int> fill(send_offset.begin(), send_offset.end() - 1);
+    for (std::size_t p = 0; p < local_obs_.size(); ++p)
+        for (std::size_t j = 0; j < fields.size(); ++j)
+            outgoing[static_cast<std::size_t>(fill[static_cast<std::size_t>(dest[p])]++)] =
+                Entry{local_obs_[p], static_cast<PetscInt>(layout_.first() + j), std::norm(fields[j][local_at_[p]])};
+    DFE_MPI(MPI_Alltoall(send_count.data(), 1, MPI_INT, recv_count.data(), 1, MPI_INT, world.get()));
+    for (int q = 0; q < P; ++q) recv_offset[static_cast<std::size_t>(q) + 1] = recv_offset[static_cast<std::size_t>(q)] + recv_count[static_cast<std::size_t>(q)];
+    std::vector<Entry> incoming(static_cast<std::size_t>(recv_offset.back()));
+    MPI_Datatype entry_type = MPI_DATATYPE_NULL;
+    DFE_MPI(MPI_Type_contiguous(static_cast<int>(sizeof(Entry)), MPI_BYTE, &entry_type));
+    DFE_MPI(MPI_Type_commit(&entry_type));
+    const int status = MPI_Alltoallv(outgoing.data(), send_count.data(), send_offset.data(), entry_type, incoming.data(),
+                                     recv_count.data(), recv_offset.data(), entry_type, world.get());
+    MPI_Type_free(&entry_type);
+    DFE_MPI(status);
+
+    PetscScalar* a = nullptr;
+    PetscInt lda = 0, start = 0, end = 0;
+    DFE_PETSC(MatGetOwnershipRange(factor_.get(), &start, &end));
+    DFE_PETSC(MatDenseGetLDA(factor_.get(), &lda));
+    DFE_PETSC(MatDenseGetArrayWrite(factor_.get(), &a));
+    for (const Entry& e : incoming) a[(e.row - start) + e.column * lda] = e.value;
+    DFE_PETSC(MatDenseRestoreArrayWrite(factor_.get(), &a));
+}
+
+namespace {
+
+/// Read access to the local rows of a dense matrix, column-major with leading dimension lda.
+struct LocalRows {
+    const PetscScalar* data = nullptr;
+    PetscInt lda = 0, start = 0, count = 0, columns = 0;
+    Mat mat = nullptr;
+    explicit LocalRows(Mat m) : mat(m)
+    {
+        PetscInt end = 0;
+        DFE_PETSC(MatGetOwnershipRange(m, &start, &end));
+        count = end - start;
+        PetscInt rows = 0;
+        DFE_PETSC(MatGetSize(m, &rows, &columns));
+        DFE_PETSC(MatDenseGetLDA(m, &lda));
+        DFE_PETSC(MatDenseGetArrayRead(m, &data));
+    }
+    ~LocalRows() { MatDenseRestoreArrayRead(mat, &data); }
+    LocalRows(const LocalRows&) = delete;
+    LocalRows& operator=(const LocalRows&) = delete;
+    [[nodiscard]] double at(PetscInt i, PetscInt j) const { return data[i + j * lda]; }
+};
+
+}  // namespace
+
+Gamma2::FactorValues Gamma2::from_factor() const
+{
+    const LocalRows r(factor_.get());
+    const std::size_t M = weights_.size();
+    const auto nloc = static_cast<std::size_t>(r.count);
+    // Observation-grid masses m_j and γ^(1) on the local rows.
+    std::vector<double> mass(M, 0.0), g(nloc, 0.0);
+    for (std::size_t j = 0; j < M; ++j)
+        for (std::size_t i = 0; i < nloc; ++i) {
+            const double rho = r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j));
+            mass[j] += rho;
+            g[i] += weights_[j] * rho;
+        }
+    layout_.world().sum_in_place(mass);
+    for (double& m : mass) m *= dv_;
+    double admissibility = 0.0;
+    for (std::size_t i = 0; i < nloc; ++i) {
+        double integral = 0.0;
+        for (std::size_t j = 0; j < M; ++j) integral += weights_[j] * r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j)) * mass[j];
+        admissibility = std::max(admissibility, std::abs(integral - g[i]));
+    }
+    // D = δᵀδ over the local rows, summed over the world.
+    std::vector<double> delta(nloc * M), D(M * M, 0.0);
+    for (std::size_t j = 0; j < M; ++j)
+        for (std::size_t i = 0; i < nloc; ++i)
+            delta[j * nloc + i] = r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j)) - g[i];
+    if (nloc > 0) {
+        const int m = static_cast<int>(M), k = static_cast<int>(nloc);
+        const double one = 1.0, zero = 0.0;
+        dgemm_("T", "N", &m, &m, &k, &one, delta.data(), &k, delta.data(), &k, &zero, D.data(), &m, 1, 1);
+    }
+    layout_.world().sum_in_place(D);
+    double s = 0.0;
+    for (std::size_t j = 0; j < M; ++j)
+        for (std::size_t i = 0; i < M; ++i) s += weights_[i] * weights_[j] * D[j * M + i] * D[j * M + i];
+    FactorValues out;
+    out.fact_defect = dv_ * std::sqrt(s);
+    out.admissibility_residual = layout_.world().max(admissibility);
+    return out;
+}
+
+Gamma2::Explicit Gamma2::form() const
+{
+    // R W^{1/2}, then γ^(2) = (R W^{1/2})(R W^{1/2})ᵀ.
+    Mat raw = nullptr;
+    DFE_PETSC(MatDuplicate(factor_.get(), MAT_COPY_VALUES, &raw));
+    PetscMat scaled(raw);
+    {
+        PetscScalar* a = nullptr;
+        PetscInt lda = 0, start = 0, end = 0;
+        DFE_PETSC(MatGetOwnershipRange(scaled.get(), &start, &end));
+        DFE_PETSC(MatDenseGetLDA(scaled.get(), &lda));
+        DFE_PETSC(MatDenseGetArray(scaled.get(), &a));
+        for (std::size_t j = 0; j < weights_.size(); ++j)
+            for (PetscInt i = 0; i < end - start; ++i) a[i + static_cast<PetscInt>(j) * lda] *= std::sqrt(weights_[j]);
+        DFE_PETSC(MatDenseRestoreArray(scaled.get(), &a));
+    }
+    Mat product = nullptr;
+    DFE_PETSC(MatMatTransposeMult(scaled.get(), scaled.get(), MAT_INITIAL_MATRIX, PETSC_DEFAULT, &product));
+    PetscMat gamma2(product);
+
+    const Comm& world = layout_.world();
+    const LocalRows c(gamma2.get());
+    const LocalRows r(factor_.get());
+    if (r.start != c.start || r.count != c.count) throw Error("γ^(2) and its factor are distributed differently");
+    const auto nloc = static_cast<std::size_t>(c.count);
+    const auto total = static_cast<std::size_t>(total_);
+    const auto r0 = static_cast<std::size_t>(c.start);
+
+    // γ^(1) at every observation point, from the factor's local rows, summed on every rank.
+    std::vector<double> g(total, 0.0);
+    for (std::size_t j = 0; j < weights_.size(); ++j)
+        for (std::size_t i = 0; i < nloc; ++i)
+            g[r0 + i] += weights_[j] * r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j));
+    world.sum_in_place(g);
+
+    // One pass over the local rows, column by column: the local block is column-major, so each
+    // column is contiguous.
+    Explicit out;
+    out.row_start = static_cast<long>(r0);
+    out.row_count = static_cast<long>(nloc);
+    std::vector<double> integral(nloc, 0.0);
+    double low = std::numeric_limits<double>::infinity(), defect = 0.0;
+    for (std::size_t y = 0; y < total; ++y) {
+        const double* column = c.data + static_cast<std::ptrdiff_t>(y) * c.lda;
+        const double gy = g[y];
+        for (std::size_t i = 0; i < nloc; ++i) {
+            const double v = column[i];
+            low = std::min(low, v);
+            const double e = v - g[r0 + i] * gy;
+            defect += e * e;
+            integral[i] += v;
+        }
+    }
+    double admissibility = 0.0;
+    for (std::size_t i = 0; i < nloc; ++i) admissibility = std::max(admissibility, std::abs(dv_ * integral[i] - g[r0 + i]));
+
+    // Row-major copy for output, in tiles so that both sides stay in cache.
+    constexpr std::size_t tile = 64;
+    out.rows.resize(nloc * total);
+    for (std::size_t y0 = 0; y0 < total; y0 += tile)
+        for (std::size_t i0 = 0; i0 < nloc; i0 += tile)
+            for (std::size_t y = y0; y < std::min(y0 + tile, total); ++y)
+                for (std::size_t i = i0; i < std::min(i0 + tile, nloc); ++i)
+                    out.rows[i * total + y] = c.data[static_cast<std::ptrdiff_t>(i) + static_cast<std::ptrdiff_t>(y) * c.lda];
+
+    // Symmetry of the held matrix: rank q needs γ^(2)(y, x) for its rows x and every y; the owner of
+    // row y sends it. One all-to-all moves each block once; block (p → q) holds rows of p,
+    // columns of q, packed column by column (contiguous in p's storage).
+    const int P = world.size();
+    const PetscInt* ranges = nullptr;
+    DFE_PETSC(MatGetOwnershipRanges(gamma2.get(), &ranges));
+    std::vector<int> counts(static_cast<std::size_t>(P)), offsets(static_cast<std::size_t>(P) + 1, 0);
+    std::vector<int> rcounts(static_cast<std::size_t>(P)), roffsets(static_cast<std::size_t>(P) + 1, 0);
+    for (int q = 0; q < P; ++q) {
+        const auto nq = static_cast<std::size_t>(ranges[q + 1] - ranges[q]);
+        counts[static_cast<std::size_t>(q)] = static_cast<int>(nloc * nq);
+        rcounts[static_cast<std::size_t>(q)] = static_cast<int>(nq * nloc);
+        offsets[static_cast<std::size_t>(q) + 1] = offsets[static_cast<std::size_t>(q)] + counts[static_cast<std::size_t>(q)];
+        roffsets[static_cast<std::size_t>(q) + 1] = roffsets[static_cast<std::size_t>(q)] + rcounts[static_cast<std::size_t>(q)];
+    }
+    std::vector<double> send(static_cast<std::size_t>(offsets.back())), recv(static_cast<std::size_t>(roffsets.back()));
+    for (int q = 0; q < P; ++q) {
+        double* block = send.data() + offsets[static_cast<std::size_t>(q)];
+        for (PetscInt y = ranges[q]; y < ranges[q + 1]; ++y)
+            std::copy_n(c.data + static_cast<std::ptrdiff_t>(y) * c.lda, nloc, block + static_cast<std::size_t>(y - ranges[q]) * nloc);
+    }
+    DFE_MPI(MPI_Alltoallv(send.data(), counts.data(), offsets.data(), MPI_DOUBLE, recv.data(), rcounts.data(),
+                          roffsets.data(), MPI_DOUBLE, world.get()));
+    // From q: element (x − r0)·n_q + i_q is γ^(2)(row i_q of q, x) for our row x.
+    double asym = 0.0;
+    for (int q = 0; q < P; ++q) {
+        const auto nq = static_cast<std::size_t>(ranges[q + 1] - ranges[q]);
+        const double* block = recv.data() + roffsets[static_cast<std::size_t>(q)];
+        for (std::size_t i0 = 0; i0 < nloc; i0 += tile)
+            for (std::size_t k0 = 0; k0 < nq; k0 += tile)
+                for (std::size_t k = k0; k < std::min(k0 + tile, nq); ++k) {
+                    const double* column = c.data + static_cast<std::ptrdiff_t>(ranges[q] + static_cast<PetscInt>(k)) * c.lda;
+                    for (std::size_t i = i0; i < std::min(i0 + tile, nloc); ++i)
+                        asym = std::max(asym, std::abs(column[i] - block[i * nq + k]));
+                }
+    }
+
+    out.symmetry_residual = world.max(asym);
+    out.min_entry = -world.max(-low);
+    out.fact_defect = dv_ * std::sqrt(world.sum(defect));
+    out.admissibility_residual = world.max(admissibility);
+    return out;
+}
+
+}  // namespace dfe

@@ -1,0 +1,188 @@
+// The ensemble (docs/physics.md §1, §5, §6 item 8) against closed forms, independent computations and
+// each other, on 1 to 4 ranks, with 1 or 2 ranks per sample.
+#include "helpers.hpp"
+
+#include "dfe/observables/observables.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <numeric>
+
+using dfe_test::run_rows;
+
+namespace {
+
+dfe::Comm world() { return dfe::Comm(MPI_COMM_WORLD); }
+
+/// A 2D mixed state of M random Gaussians: non-factorized, non-radial, with M ≥ 2 groups' worth.
+dfe::RunConfig mixed_config(long count = 5)
+{
+    auto c = dfe_test::small_config(2);
+    c.N = 32;
+    c.L = 16.0;
+    c.t_end = 0.02;
+    c.output_dt = 0.01;
+    c.measure.kind = "random-gaussians";
+    c.measure.count = count;
+    c.measure.seed = 11;
+    c.gamma2_grid = 16;
+    c.gamma2_times = "all";
+    return c;
+}
+
+/// A measure given by explicit fields, for closed-form checks: w_j and f_j(x), normalized on the grid.
+class FieldMeasure : public dfe::Measure {
+public:
+    using Shape = std::function<dfe::cplx(const std::array<double, 3>&)>;
+    FieldMeasure(std::vector<double> w, std::vector<Shape> shapes) : w_(std::move(w)), shapes_(std::move(shapes)) {}
+    std::size_t size() const override { return w_.size(); }
+    std::span<const double> weights() const override { return w_; }
+    void fill(const dfe::Grid& grid, std::size_t first, std::span<dfe::cplx* const> fields) const override
+    {
+        for (std::size_t j = 0; j < fields.size(); ++j) {
+            grid.for_each_point([&](std::ptrdiff_t i, std::ptrdiff_t, const std::array<double, 3>& x) {
+                fields[j][i] = shapes_[first + j](x);
+            });
+            dfe::normalize(grid, fields[j]);
+        }
+    }
+    std::string provenance() const override { return "test fields"; }
+
+private:
+    std::vector<double> w_;
+    std::vector<Shape> shapes_;
+};
+
+/// Sample j of another measure, alone (weight 1).
+class OneSample : public dfe::Measure {
+public:
+    OneSample(std::shared_ptr<const dfe::Measure> base, std::size_t j) : base_(std::move(base)), j_(j) {}
+    std::size_t size() const override { return 1; }
+    std::span<const double> weights() const override { return one_; }
+    void fill(const dfe::Grid& grid, std::size_t, std::span<dfe::cplx* const> fields) const override
+    {
+        base_->fill(grid, j_, fields);
+    }
+    std::string provenance() const override { return "sample " + std::to_string(j_) + " of " + base_->provenance(); }
+
+private:
+    std::shared_ptr<const dfe::Measure> base_;
+    std::size_t j_;
+    std::vector<double> one_{1.0};
+};
+
+/// Checks every column of two runs against each other, relative to max(1, |value|).
+void check_same(const std::vector<dfe_test::Row>& a, const std::vector<dfe_test::Row>& b, double tol,
+                const dfe::RunConfig& config)
+{
+    REQUIRE(a.size() == b.size());
+    const auto names = dfe::ensemble_columns(config);
+    for (std::size_t r = 0; r < a.size(); ++r) {
+        const auto x = a[r].v.row_values();
+        const auto y = b[r].v.row_values();
+        for (std::size_t k = 0; k < x.size(); ++k) {
+            INFO("row " << r << ", column " << names[k] << ": " << x[k] << " vs " << y[k]);
+            if (std::isnan(x[k]) || std::isnan(y[k])) {
+                CHECK(std::isnan(x[k]) == std::isnan(y[k]));
+                continue;
+            }
+            if (std::isinf(x[k]) || std::isinf(y[k])) {
+                CHECK(x[k] == y[k]);  // glassey_T is +inf for E(0) >= 0
+                continue;
+            }
+            CHECK(std::abs(x[k] - y[k]) <= tol * std::max(1.0, std::abs(y[k])));
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("results do not depend on ranks, ranks per sample, or how samples are spread", "[ensemble][ranks][mpi]")
+{
+    // Reference: every sample on this rank alone. Then the whole launch with g = 1 (samples spread
+    // over groups, 3 + 2 on 2 ranks) and g = size (one group). Only summation orders differ: the
+    // tolerance 1e-12 is round-off amplified mildly by 20 steps and the reductions.
+    const auto w = world();
+    auto c = mixed_config();
+    c.R = {2.0, 6.0};  // the localized terms too, including the observation-grid pair sums
+    const auto alone = run_rows(dfe_test::self_comm(w), c);
+    auto spread = c;
+    spread.ranks_per_sample = 1;
+    check_same(run_rows(w, spread), alone, 1e-12, c);
+    auto shared = c;
+    shared.ranks_per_sample = w.size();
+    check_same(run_rows(w, shared), alone, 1e-12, c);
+}
+
+TEST_CASE("one sample is factorized: purity = lambda_max = 1, fact_defect = 0", "[ensemble][mpi]")
+{
+    auto c = mixed_config(1);
+    c.measure.kind = "gaussian";
+    const auto w = world();
+    c.ranks_per_sample = w.size();
+    for (const auto& r : run_rows(w, c)) {
+        // |⟨φ,φ⟩|² = 1 for a normalized sample: round-off of a grid sum.
+        CHECK(r.v.purity == Approx(1.0).epsilon(1e-13));
+        CHECK(r.v.lambda_max == Approx(1.0).epsilon(1e-13));
+        // δ_1 = ρ_1 − γ^(1) is exactly zero for M = 1.
+        CHECK(r.v.fact_defect == 0.0);
+        REQUIRE(r.v.gamma2);
+        CHECK(r.v.gamma2->fact_defect < 1e-15);
+    }
+}
+
+TEST_CASE("two orthogonal samples: purity = Σw², lambda_max = max w", "[ensemble][mpi]")
+{
+    // φ_1 ∝ e^{−|x|²/2} is even and φ_2 ∝ x₁ e^{−|x|²/2} odd under x₁ → −x₁, so ⟨φ_1, φ_2⟩ = 0 up to
+    // the unpaired grid point x₁ = −L/2, where both are below e^{−32}.
+    auto c = mixed_config(2);
+    const std::vector<double> weights{0.3, 0.7};
+    const auto w = world();
+    for (int g : {1, w.size()}) {
+        if (w.size() / g > 2) continue;  // two samples fill at most two groups
+        c.ranks_per_sample = g;
+        auto measure = std::make_unique<FieldMeasure>(
+            weights, std::vector<FieldMeasure::Shape>{
+                         [](const auto& x) { return dfe::cplx(std::exp(-0.5 * (x[0] * x[0] + x[1] * x[1]))); },
+                         [](const auto& x) { return dfe::cplx(x[0] * std::exp(-0.5 * (x[0] * x[0] + x[1] * x[1]))); }});
+        const auto rows = run_rows(w, c, std::move(measure));
+        for (const auto& r : rows) {
+            INFO("g = " << g << ", t = " << r.t);
+            // The flow keeps the parity, hence orthogonality; round-off of grid sums remains.
+            CHECK(r.v.purity == Approx(0.3 * 0.3 + 0.7 * 0.7).epsilon(1e-13));
+            CHECK(r.v.lambda_max == Approx(0.7).epsilon(1e-13));
+            CHECK(r.v.fact_defect > 1e-3);  // a mixed state is not factorized on the diagonal
+        }
+    }
+}
+
+TEST_CASE("ensemble observables are the weighted sums of single-sample runs", "[ensemble][mpi]")
+{
+    auto c = mixed_config(4);
+    c.gamma2_times = "none";
+    const auto w = world();
+    const auto ensemble = run_rows(w, c);
+    std::shared_ptr<const dfe::Measure> base = dfe::make_builtin_measure(c.measure, c.d);
+    std::vector<std::vector<dfe_test::Row>> single;
+    auto alone = c;
+    alone.ranks_per_sample = w.size();  // one sample: one group of every rank
+    for (std::size_t j = 0; j < base->size(); ++j)
+        single.push_back(run_rows(w, alone, std::make_unique<OneSample>(base, j)));
+    for (std::size_t r = 0; r < ensemble.size(); ++r) {
+        std::array<double, dfe::SampleObservables::count> expected{};
+        for (std::size_t j = 0; j < single.size(); ++j) {
+            const auto v = single[j][r].o.values();
+            for (std::size_t k = 0; k < v.size(); ++k) expected[k] += base->weights()[j] * v[k];
+        }
+        const auto got = ensemble[r].o.values();
+        for (std::size_t k = 0; k < got.size(); ++k) {
+            INFO("t = " << ensemble[r].t << ", column " << dfe::sample_column_specs[k].name);
+            // Same flows, other summation orders: round-off, 1e-12 of the column's scale.
+            CHECK(std::abs(got[k] - expected[k]) < 1e-12 * std::max(1.0, std::abs(expected[k])));
+        }
+    }
+}
+
