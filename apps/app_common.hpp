@@ -52,12 +52,25 @@ inline po::options_description grid_options(dfe::RunConfig& c)
     return grid;
 }
 
+/**
+ * @brief An option whose value is one of an enum's spellings (config/params.hpp): parsed once, when
+ * the options are notified, into `*target`; a bad spelling is an InputError naming the option.
+ */
+template <class E>
+po::typed_value<std::string>* choice(E* target, E (*parse)(std::string_view))
+{
+    return po::value<std::string>()
+        ->default_value(std::string(dfe::name(*target)))
+        ->notifier([target, parse](const std::string& text) { *target = parse(text); });
+}
+
+
 inline po::options_description physics_options(dfe::RunConfig& c)
 {
     po::options_description physics("Equation i d_t phi + Laplacian phi = mu (V * |phi|^2) phi  (hbar = 1, 2m = 1)");
     physics.add_options()
         ("mu", po::value(&c.mu)->default_value(c.mu), "-1 focusing, +1 defocusing")
-        ("potential", po::value(&c.potential.name)->default_value(c.potential.name),
+        ("potential", choice(&c.potential.kind, dfe::parse_potential_kind),
          "V: none | gaussian (lambda exp(-|x|^2/(2 s^2))) | soft-power (lambda (|x|^2 + epsilon^2)^(-gamma/2), "
          "free-space convolution) | power (lambda |x|^-gamma, d = 3, 0 < gamma < 3, truncated-kernel free-space convolution)")
         ("lambda", po::value(&c.potential.lambda)->default_value(c.potential.lambda), "potential strength lambda")
@@ -75,7 +88,7 @@ inline po::options_description measure_options(dfe::RunConfig& c, RawRunOptions&
 {
     po::options_description measure("Initial de Finetti measure  sum_j w_j delta_{phi_j}");
     measure.add_options()
-        ("measure", po::value(&c.measure.kind)->default_value(c.measure.kind),
+        ("measure", choice(&c.measure.kind, dfe::parse_measure_kind),
          "gaussian (one sample) | mixture (one sample per --component) | random-laguerre | random-gaussians | file (set by --samples)")
         ("component", po::value(&c.measure.components)->composing(),
          "mixture component, repeatable: weight=W[,sigma=S][,center=X:Y:Z][,kick=KX:KY:KZ][,chirp=B] "
@@ -122,7 +135,7 @@ inline po::options_description integrator_options(dfe::RunConfig& c)
 {
     po::options_description time("Time integration (time in length units squared)");
     time.add_options()
-        ("integrator", po::value(&c.integrator)->default_value(c.integrator),
+        ("integrator", choice(&c.integrator, dfe::parse_integrator),
          "strang (2nd order) | order4 (Yoshida composition of Strang steps) | petsc (PETSc TS, adaptive Runge-Kutta "
          "on the interaction picture; -ts_* options pass through, e.g. -ts_rk_type 3bs -ts_adapt_dt_min 1e-12)")
         ("dt", po::value(&c.dt)->default_value(c.dt), "time step; with --tol or petsc the first step tried and the unit of --check-steps")
@@ -131,9 +144,9 @@ inline po::options_description integrator_options(dfe::RunConfig& c)
          "(-ts_atol; default 1e-8). 0: fixed step --dt")
         ("tail-tol", po::value(&c.tail_tol)->default_value(c.tail_tol),
          "a sample is under-resolved once the fraction of sum |phi_k|^2 beyond 2/3 of the Nyquist wave number exceeds this")
-        ("on-underresolved", po::value(&c.on_underresolved)->default_value(c.on_underresolved),
+        ("on-underresolved", choice(&c.on_underresolved, dfe::parse_on_underresolved),
          "stop (clean stop: checkpoint, outputs, exit code 4) | freeze (the sample is no longer evolved) | continue (report only)")
-        ("fftw-planner", po::value(&c.fftw_planner)->default_value(c.fftw_planner), "FFTW planner effort: estimate | measure | patient");
+        ("fftw-planner", choice(&c.fftw_planner, dfe::parse_planner_effort), "FFTW planner effort: estimate | measure | patient");
     return time;
 }
 

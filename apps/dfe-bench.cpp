@@ -8,6 +8,8 @@
 // and peak resident memory per rank. Like the other applications (not the library), it names
 // MPI_COMM_WORLD.
 #include "app_common.hpp"
+#include "dfe/core/format.hpp"
+#include "dfe/core/timer.hpp"
 #include "dfe/run/checkpoint.hpp"
 #include "dfe/ensemble/ensemble.hpp"
 #include "dfe/core/environment.hpp"
@@ -94,9 +96,9 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, BenchOptions& b, long&
                                      "Times the steps of a dfe-run ensemble against the FFT floor of its grid.\n", root))
         return false;
     dfe_app::apply(b.common, config);
-    if (config.measure.kind == "file")
+    if (config.measure.kind == dfe::MeasureKind::file)
         throw dfe::InputError("--measure file is not supported by dfe-bench: use a built-in measure");
-    if (config.integrator == "petsc" || config.tol > 0.0)
+    if (config.integrator == dfe::Integrator::petsc || config.tol > 0.0)
         throw dfe::InputError("dfe-bench times the fixed-step integrators (strang, order4 without --tol): a step of "
                               "an adaptive one has no fixed cost to set against the FFT floor");
     if (b.steps < 1) throw dfe::InputError("--steps must be >= 1 (got " + std::to_string(b.steps) + ")");
@@ -171,26 +173,23 @@ public:
                   const dfe::RunConfig& config, const dfe::HypothesisReport& hypotheses)
         : ensemble_(ensemble)
     {
-        const double t0 = MPI_Wtime();
+        const dfe::ScopedTimer timer(seconds_);
         dir_.emplace(world, tmp_base);
         record_.emplace(dir_->path(), ensemble, config, ensemble.measure().provenance(), hypotheses);
-        seconds_ += MPI_Wtime() - t0;
     }
 
     /// One output row, as dfe-run writes it and keeps it for checkpoints.
     void row(const dfe::EnsembleValues& v)
     {
-        const double t0 = MPI_Wtime();
+        const dfe::ScopedTimer timer(seconds_);
         record_->add(v, ensemble_);
-        seconds_ += MPI_Wtime() - t0;
     }
 
     /// The verdicts and the renames that end a dfe-run (Collective).
     void finish()
     {
-        const double t0 = MPI_Wtime();
+        const dfe::ScopedTimer timer(seconds_);
         record_->commit();
-        seconds_ += MPI_Wtime() - t0;
     }
 
     [[nodiscard]] double seconds() const { return seconds_; }
@@ -451,13 +450,107 @@ void print_report(const Results& r, const std::vector<double>& rss)
                 r.observables_pct, r.reductions_pct, r.output_pct, r.sample_steps_per_s, r.peak_rss_mib);
 }
 
+/// The timed run's own figures, on this rank.
+struct Timed {
+    double total_local = 0.0, output_local = 0.0;
+    std::vector<std::string> columns;
+    std::vector<double> last_row;
+    long rows = 0;
+};
+
+/// The timed run: --steps steps, observing and writing dfe-run's outputs every --output-every steps
+/// into a temporary directory, or only advancing (Collective on the world).
+Timed timed_run(const dfe::Comm& world, dfe::Ensemble& ensemble, const dfe::RunConfig& config, const BenchOptions& bench,
+                const std::optional<dfe::HypothesisReport>& hypotheses)
+{
+    Timed t;
+    world.barrier();
+    const double start = MPI_Wtime();
+    if (bench.output_every > 0) {
+        OutputReplica output(world, bench.tmp_dir, ensemble, config, *hypotheses);
+        ensemble.run([&](const dfe::EnsembleValues& v) { output.row(v); });
+        output.finish();
+        t.total_local = MPI_Wtime() - start;  // deleting the temporary directory is not dfe-run's cost
+        t.output_local = output.seconds();
+        t.columns = output.columns();
+        t.rows = static_cast<long>(output.rows().size());
+        if (!output.rows().empty()) t.last_row = output.rows().back();
+    } else {
+        ensemble.advance(bench.steps);
+        t.total_local = MPI_Wtime() - start;
+    }
+    return t;
+}
+
+/// The case's description and the figures derived from the measured ones (root only).
+void describe(Results& r, const dfe::RunConfig& config, const dfe::Ensemble& ensemble, const BenchOptions& bench,
+              const Timed& t)
+{
+    const auto& grid = ensemble.grid();
+    const auto& layout = ensemble.layout();
+    r.d = grid.d();
+    r.N = static_cast<long>(grid.N());
+    r.L = grid.L();
+    r.potential = dfe::name(config.potential.kind);
+    r.measure = dfe::name(config.measure.kind);
+    r.integrator = dfe::name(config.integrator);
+    r.planner = dfe::name(config.fftw_planner);
+    r.dt = config.dt;
+    r.ranks = layout.world().size();
+    r.ranks_per_sample = layout.ranks_per_sample();
+    r.groups = layout.groups();
+    r.samples = static_cast<long>(layout.samples());
+    r.samples_per_group = static_cast<long>(layout.count(0));  // the largest block: the slowest group's
+    r.steps = bench.steps;
+    r.output_every = bench.output_every;
+    r.rows = t.rows;
+    r.substeps = static_cast<long>(dfe::make_composition(config.integrator).b.size());
+    r.case_name = bench.label.empty() ? dfe::strf("%dD %ld^%d %s %s dt=%g", r.d, r.N, r.d, r.potential.c_str(),
+                                                  r.integrator.c_str(), r.dt)
+                                      : bench.label;
+    const double steps = static_cast<double>(r.steps);
+    r.ms_per_step_per_sample = 1e3 * r.evolution_s / steps / static_cast<double>(r.samples_per_group);
+    r.ms_per_strang_step_per_sample = r.ms_per_step_per_sample / static_cast<double>(r.substeps);
+    r.ns_per_step_point_sample = 1e6 * r.ms_per_step_per_sample / grid.global_points();
+    r.ratio = r.ms_per_strang_step_per_sample / r.floor.total_ms;
+    const double pct = r.total_s > 0 ? 100.0 / r.total_s : 0.0;
+    r.observables_pct = pct * r.observables_s;
+    r.reductions_pct = pct * r.reductions_s;
+    r.wait_pct = pct * r.wait_s;
+    r.output_pct = pct * r.output_s;
+    r.sample_steps_per_s = r.total_s > 0 ? static_cast<double>(r.samples) * steps / r.total_s : 0.0;
+    if (t.last_row.empty()) return;
+    auto at = [&](const char* name) {
+        const auto it = std::find(t.columns.begin(), t.columns.end(), name);
+        return it == t.columns.end() ? NAN : t.last_row[static_cast<std::size_t>(it - t.columns.begin())];
+    };
+    r.final_t = at("t");
+    r.final_mass = at("mass");
+    r.final_kinetic = at("kinetic");
+    r.final_interaction = at("interaction");
+    r.final_energy = at("energy");
+}
+
+/// The table, and with --json / --csv the machine-readable line (root only).
+void publish(const Results& r, const std::vector<double>& rss, const BenchOptions& bench)
+{
+    print_report(r, rss);
+    const auto out = fields(r);
+    if (bench.json) std::printf("%s\n", json_line(out, rss).c_str());
+    if (!bench.csv.empty()) {
+        append_csv(bench.csv, out);
+        std::printf("appended to %s\n", bench.csv.c_str());
+    }
+    std::fflush(stdout);
+}
+
 int run(int argc, char** argv)
 {
     const double process_start = MPI_Wtime();
     const double start_rss = peak_rss_mib();  // after MPI, FFTW-MPI, PETSc and SLEPc are initialized
     const dfe::Comm world(MPI_COMM_WORLD);
     dfe::RunConfig config;
-    config.measure.kind = "random-gaussians";  // a benchmark wants M samples: --count sets M
+    config.measure.kind = dfe::MeasureKind::random_gaussians;  // a benchmark wants M samples: --count sets M
     BenchOptions bench;
     long repeat = 0;
     bool go = true;
@@ -477,8 +570,6 @@ int run(int argc, char** argv)
     std::optional<dfe::Ensemble> ensemble;
     if (!agree(world, [&] { ensemble.emplace(world, config, dfe::make_builtin_measure(config.measure, config.d)); }))
         return exit_input_error;
-    const auto& grid = ensemble->grid();
-    const auto& layout = ensemble->layout();
     const double setup = world.max(MPI_Wtime() - process_start);
 
     // dfe-run evaluates the hypothesis report before its clock starts; it is only written here.
@@ -491,32 +582,13 @@ int run(int argc, char** argv)
     // the timed run is the run dfe-run would do (its last row is at t = steps x dt).
     if (bench.warmup > 0) {
         ensemble->advance(bench.warmup);
-        ensemble->measure().fill(grid, layout.first(), ensemble->fields());
+        ensemble->measure().fill(ensemble->grid(), ensemble->layout().first(), ensemble->fields());
         ensemble->restore(dfe::Ensemble::State{});
     }
 
     const double evolution0 = ensemble->evolution_seconds(), observables0 = ensemble->observable_seconds();
     const double reductions0 = ensemble->reduction_seconds(), wait0 = ensemble->wait_seconds();
-    double output_local = 0.0;
-    std::vector<std::string> columns;
-    std::vector<double> last_row;
-    long rows = 0;
-    double total_local = 0.0;
-    world.barrier();
-    const double start = MPI_Wtime();
-    if (bench.output_every > 0) {
-        OutputReplica output(world, bench.tmp_dir, *ensemble, config, *hypotheses);
-        ensemble->run([&](const dfe::EnsembleValues& v) { output.row(v); });
-        output.finish();
-        total_local = MPI_Wtime() - start;  // deleting the temporary directory is not dfe-run's cost
-        output_local = output.seconds();
-        columns = output.columns();
-        rows = static_cast<long>(output.rows().size());
-        if (!output.rows().empty()) last_row = output.rows().back();
-    } else {
-        ensemble->advance(bench.steps);
-        total_local = MPI_Wtime() - start;
-    }
+    const Timed t = timed_run(world, *ensemble, config, bench, hypotheses);
 
     // Peak memory of the run, before the floor's buffers and plans are allocated.
     const double rss_local = peak_rss_mib();
@@ -524,74 +596,19 @@ int run(int argc, char** argv)
     MPI_Gather(&rss_local, 1, MPI_DOUBLE, rss.data(), 1, MPI_DOUBLE, 0, world.get());
 
     Results r;
-    r.floor = measure_floor(world, grid, dfe::parse_planner_effort(config.fftw_planner), repeat);
-    r.total_s = world.max(total_local);
+    r.floor = measure_floor(world, ensemble->grid(), config.fftw_planner, repeat);
+    r.total_s = world.max(t.total_local);
     r.evolution_s = world.max(ensemble->evolution_seconds() - evolution0);
     r.observables_s = world.max(ensemble->observable_seconds() - observables0);
     r.reductions_s = world.max(ensemble->reduction_seconds() - reductions0);
     r.wait_s = world.max(ensemble->wait_seconds() - wait0);
-    r.output_s = world.max(output_local);
+    r.output_s = world.max(t.output_local);
     r.peak_rss_mib = world.max(rss_local);
     r.start_rss_mib = world.max(start_rss);
     r.setup_s = setup;
     if (!world.is_root()) return 0;
-
-    r.d = grid.d();
-    r.N = static_cast<long>(grid.N());
-    r.L = grid.L();
-    r.potential = config.potential.name;
-    r.measure = config.measure.kind;
-    r.integrator = config.integrator;
-    r.planner = config.fftw_planner;
-    r.dt = config.dt;
-    r.ranks = world.size();
-    r.ranks_per_sample = layout.ranks_per_sample();
-    r.groups = layout.groups();
-    r.samples = static_cast<long>(layout.samples());
-    r.samples_per_group = static_cast<long>(layout.count(0));  // the largest block: the slowest group's
-    r.steps = bench.steps;
-    r.output_every = bench.output_every;
-    r.rows = rows;
-    r.substeps = static_cast<long>(dfe::make_composition(config.integrator).b.size());
-    if (bench.label.empty()) {
-        char buf[160];
-        std::snprintf(buf, sizeof buf, "%dD %ld^%d %s %s dt=%g", r.d, r.N, r.d, r.potential.c_str(),
-                      r.integrator.c_str(), r.dt);
-        r.case_name = buf;
-    } else {
-        r.case_name = bench.label;
-    }
-    const double steps = static_cast<double>(r.steps);
-    r.ms_per_step_per_sample = 1e3 * r.evolution_s / steps / static_cast<double>(r.samples_per_group);
-    r.ms_per_strang_step_per_sample = r.ms_per_step_per_sample / static_cast<double>(r.substeps);
-    r.ns_per_step_point_sample = 1e6 * r.ms_per_step_per_sample / grid.global_points();
-    r.ratio = r.ms_per_strang_step_per_sample / r.floor.total_ms;
-    const double pct = r.total_s > 0 ? 100.0 / r.total_s : 0.0;
-    r.observables_pct = pct * r.observables_s;
-    r.reductions_pct = pct * r.reductions_s;
-    r.wait_pct = pct * r.wait_s;
-    r.output_pct = pct * r.output_s;
-    r.sample_steps_per_s = r.total_s > 0 ? static_cast<double>(r.samples) * steps / r.total_s : 0.0;
-    if (!last_row.empty()) {
-        auto at = [&](const char* name) {
-            const auto it = std::find(columns.begin(), columns.end(), name);
-            return it == columns.end() ? NAN : last_row[static_cast<std::size_t>(it - columns.begin())];
-        };
-        r.final_t = at("t");
-        r.final_mass = at("mass");
-        r.final_kinetic = at("kinetic");
-        r.final_interaction = at("interaction");
-        r.final_energy = at("energy");
-    }
-
-    print_report(r, rss);
-    const auto out = fields(r);
-    if (bench.json) std::printf("%s\n", json_line(out, rss).c_str());
-    if (!bench.csv.empty()) {
-        append_csv(bench.csv, out);
-        std::printf("appended to %s\n", bench.csv.c_str());
-    }
-    std::fflush(stdout);
+    describe(r, config, *ensemble, bench, t);
+    publish(r, rss, bench);
     return 0;
 }
 

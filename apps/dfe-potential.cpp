@@ -2,6 +2,8 @@
 // Serial and MPI-free: it only evaluates the potential. Options share their names and defaults with
 // dfe-run; bad input is one line on stderr and exit code 2, with no output file.
 #include "app_common.hpp"
+#include "dfe/core/atomic_file.hpp"
+#include "dfe/core/format.hpp"
 #include "dfe/core/error.hpp"
 #include "dfe/physics/hypothesis.hpp"
 #include "dfe/physics/potential.hpp"
@@ -28,7 +30,7 @@ namespace {
 constexpr int exit_input_error = 2;
 
 struct Options {
-    int d = dfe::RunConfig{}.d;
+    int d = dfe::default_dimension;
     dfe::PotentialParams potential;
     std::string R = "1,4,16,64";
     std::optional<double> r_max;
@@ -41,7 +43,7 @@ po::options_description make_options(Options& o, std::string& config_file)
     po::options_description physics("Potential V (radial, even, real)");
     physics.add_options()
         ("d", po::value(&o.d)->default_value(o.d), "dimension: 1, 2 or 3")
-        ("potential", po::value(&p.name)->default_value(p.name),
+        ("potential", dfe_app::choice(&p.kind, dfe::parse_potential_kind),
          "V: none | gaussian (lambda exp(-|x|^2/(2 s^2))) | soft-power (lambda (|x|^2 + epsilon^2)^(-gamma/2)) | "
          "power (lambda |x|^-gamma, d = 3, 0 < gamma < 3)")
         ("lambda", po::value(&p.lambda)->default_value(p.lambda), "potential strength lambda")
@@ -63,29 +65,14 @@ po::options_description make_options(Options& o, std::string& config_file)
 /// Writes the per-R table to `path` through `path`.tmp and a rename; no file is left on failure.
 void write_csv(const fs::path& path, const dfe::HypothesisReport& report)
 {
-    const fs::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp);
-        if (!out) throw dfe::InputError("--csv '" + path.string() + "': cannot write there");
-        out << "R,h17_sup,h18_ratio\n";
-        char line[128];
-        for (std::size_t i = 0; i < report.R.size(); ++i) {
-            std::snprintf(line, sizeof line, "%.16e,%.16e,%.16e\n", report.R[i], report.h17_sup[i], report.h18_ratio[i]);
-            out << line;
-        }
-        out.close();
-        if (!out) {
-            std::error_code ignored;
-            fs::remove(tmp, ignored);
-            throw dfe::InputError("--csv '" + path.string() + "': writing failed");
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, path, ec);
-    if (ec) {
-        std::error_code ignored;
-        fs::remove(tmp, ignored);
-        throw dfe::InputError("--csv '" + path.string() + "': " + ec.message());
+    try {
+        dfe::write_text_file(path, [&](std::ostream& out) {
+            out << "R,h17_sup,h18_ratio\n";
+            for (std::size_t i = 0; i < report.R.size(); ++i)
+                out << dfe::strf("%.16e,%.16e,%.16e\n", report.R[i], report.h17_sup[i], report.h18_ratio[i]);
+        });
+    } catch (const std::exception& e) {
+        throw dfe::InputError("--csv '" + path.string() + "': cannot write there (" + e.what() + ")");
     }
 }
 

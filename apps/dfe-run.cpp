@@ -4,7 +4,10 @@
 #include "app_common.hpp"
 #include "dfe/run/checkpoint.hpp"
 #include "dfe/ensemble/ensemble.hpp"
+#include "dfe/core/atomic_file.hpp"
 #include "dfe/core/environment.hpp"
+#include "dfe/core/format.hpp"
+#include "dfe/core/timer.hpp"
 #include "dfe/core/error.hpp"
 #include "dfe/physics/hypothesis.hpp"
 #include "dfe/io/run_file.hpp"
@@ -89,7 +92,7 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, RawOptions& raw, std::
     const auto options = make_options(config, raw);
     po::variables_map vm;
     if (!dfe_app::parse_command_line(argc, argv, options, vm, "dfe-run", "", root, &config.petsc_options)) return false;
-    if (!config.petsc_options.empty() && config.integrator != "petsc")
+    if (!config.petsc_options.empty() && config.integrator != dfe::Integrator::petsc)
         throw dfe::InputError("PETSc options (" + config.petsc_options + ") apply to --integrator petsc only");
     dfe_app::apply(raw.common, config);
     if (!std::isfinite(raw.checkpoint_every) || raw.checkpoint_every < 0)
@@ -99,10 +102,11 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, RawOptions& raw, std::
     for (const char* name : {"d", "N", "L"})
         if (vm.count(name) && !vm[name].defaulted()) explicit_grid.emplace_back(name);
     if (!config.measure.samples_file.empty()) {
-        if (vm.count("measure") && !vm["measure"].defaulted() && config.measure.kind != "file")
-            throw dfe::InputError("--samples and --measure " + config.measure.kind + " conflict: a samples file is the measure");
-        config.measure.kind = "file";
-    } else if (config.measure.kind == "file") {
+        if (vm.count("measure") && !vm["measure"].defaulted() && config.measure.kind != dfe::MeasureKind::file)
+            throw dfe::InputError("--samples and --measure " + std::string(dfe::name(config.measure.kind)) +
+                                  " conflict: a samples file is the measure");
+        config.measure.kind = dfe::MeasureKind::file;
+    } else if (config.measure.kind == dfe::MeasureKind::file) {
         throw dfe::InputError("--measure file needs --samples FILE");
     }
     return true;
@@ -112,7 +116,7 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, RawOptions& raw, std::
 std::unique_ptr<dfe::Measure> make_measure(const dfe::Comm& world, dfe::RunConfig& config,
                                            const std::vector<std::string>& explicit_grid)
 {
-    if (config.measure.kind != "file") return dfe::make_builtin_measure(config.measure, config.d);
+    if (config.measure.kind != dfe::MeasureKind::file) return dfe::make_builtin_measure(config.measure, config.d);
     const auto& path = config.measure.samples_file;
     auto info = dfe::read_samples_info(world, path);
     auto conflict = [&](const std::string& name, const std::string& given, const std::string& stored) {
@@ -120,12 +124,7 @@ std::unique_ptr<dfe::Measure> make_measure(const dfe::Comm& world, dfe::RunConfi
             throw dfe::InputError("--" + name + " " + given + " conflicts with " + name + " = " + stored +
                                   " in samples file '" + path + "'");
     };
-    auto text = [](double v) {
-        std::ostringstream s;
-        s.precision(17);
-        s << v;
-        return s.str();
-    };
+    auto text = [](double v) { return dfe::digits17(v); };
     conflict("d", std::to_string(config.d), std::to_string(info.d));
     conflict("N", std::to_string(config.N), std::to_string(info.N));
     conflict("L", text(config.L), text(info.L));
@@ -159,20 +158,12 @@ std::string checkpoint_parameters(const std::vector<dfe::Attribute>& attributes)
 /// DIR/timing.csv: one header line and one row of the run's timing figures (root only; tmp + rename).
 void write_timing(const fs::path& path, const std::vector<std::pair<std::string, double>>& values)
 {
-    const fs::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp);
+    dfe::write_text_file(path, [&](std::ostream& out) {
         for (std::size_t i = 0; i < values.size(); ++i) out << (i ? "," : "") << values[i].first;
         out << '\n';
-        char cell[40];
-        for (std::size_t i = 0; i < values.size(); ++i) {
-            std::snprintf(cell, sizeof cell, "%.9g", values[i].second);
-            out << (i ? "," : "") << cell;
-        }
+        for (std::size_t i = 0; i < values.size(); ++i) out << (i ? "," : "") << dfe::strf("%.9g", values[i].second);
         out << '\n';
-        if (!out.flush()) throw dfe::Error("cannot write " + tmp.string());
-    }
-    fs::rename(tmp, path);
+    });
 }
 
 /// Runs `f` on every rank and agrees on its input errors (app_common.hpp).
@@ -245,6 +236,170 @@ void report_resolution(const dfe::Ensemble& ensemble, const dfe::RunConfig& conf
                     counts[0], counts[1], smallest);
 }
 
+/// What set_up() builds before any file is created.
+struct Setup {
+    std::optional<dfe::Ensemble> ensemble;
+    std::optional<dfe::CheckpointInfo> resume;  ///< --restart's checkpoint
+    std::string provenance, parameters;          ///< the measure's provenance; the checkpoint parameters
+    long checkpoint_rows = 0;                    ///< output rows between checkpoints (0: on signals only)
+};
+
+/// Validates, makes the measure (or reads the checkpoint) and builds the ensemble (Collective on world).
+void set_up(const dfe::Comm& world, dfe::RunConfig& config, const RawOptions& raw,
+            const std::vector<std::string>& explicit_grid, Setup& s)
+{
+    (void)dfe::validate(config);  // every rank reaches the same verdict
+    if (raw.checkpoint_every > 0) {
+        const double ratio = raw.checkpoint_every / config.output_dt;
+        s.checkpoint_rows = std::lround(ratio);
+        if (s.checkpoint_rows < 1 || std::abs(ratio - static_cast<double>(s.checkpoint_rows)) > 1e-9 * ratio)
+            throw dfe::InputError("--checkpoint-every must be a whole multiple of --output-dt");
+    }
+    auto measure = make_measure(world, config, explicit_grid);
+    s.provenance = measure->provenance();
+    s.parameters = checkpoint_parameters(
+        dfe::run_attributes(config, world.size(), measure->size(), dfe::gamma2_points(config), s.provenance));
+    if (!raw.restart.empty()) {
+        s.resume = dfe::read_checkpoint_info(world, raw.restart);
+        if (s.resume->version != dfe::version || s.resume->git_revision != dfe::git_revision)
+            throw dfe::InputError("checkpoint '" + raw.restart + "' was made by dfe-run " + s.resume->version + " (" +
+                                  s.resume->git_revision + "), this is " + dfe::version + " (" + dfe::git_revision + ")");
+        dfe::require_same_parameters(s.resume->parameters, s.parameters, raw.restart);
+        // The fields at the checkpoint replace the initial measure (same weights, same size).
+        measure = dfe::make_file_measure(raw.restart, s.resume->samples);
+    }
+    // -ts_* options go into PETSc's options database before the integrator reads it.
+    if (!config.petsc_options.empty()) DFE_PETSC(PetscOptionsInsertString(nullptr, config.petsc_options.c_str()));
+    s.ensemble.emplace(world, config, std::move(measure));
+    if (!config.petsc_options.empty()) dfe_app::require_used_petsc_options(config.petsc_options);
+    if (s.resume) {
+        s.ensemble->restore(s.resume->state);
+        s.ensemble->restore(dfe::read_sample_state(raw.restart, s.ensemble->layout()));
+    }
+}
+
+/// Every output path is writable, and --out exists (root only; found now, not hours later).
+void check_output_paths(const dfe::RunConfig& config, const RawOptions& raw)
+{
+    const fs::path out_dir = config.out;
+    if (!config.write_samples.empty()) {
+        const fs::path target = fs::absolute(config.write_samples);
+        if (!fs::is_directory(target.parent_path()) || access(target.parent_path().c_str(), W_OK) != 0)
+            throw dfe::InputError("--write-samples '" + config.write_samples + "': its directory does not exist or is not writable");
+    }
+    // Found now, not at the first checkpoint hours later, and before anything is created.
+    const fs::path checkpoint_dir = fs::absolute(raw.checkpoint).parent_path();
+    if (checkpoint_dir != fs::absolute(out_dir) &&
+        (!fs::is_directory(checkpoint_dir) || access(checkpoint_dir.c_str(), W_OK) != 0))
+        throw dfe::InputError("--checkpoint '" + raw.checkpoint + "': its directory does not exist or is not writable");
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (ec || !fs::is_directory(out_dir))
+        throw dfe::InputError("--out '" + out_dir.string() + "' is not a writable directory" + (ec ? ": " + ec.message() : ""));
+    if (access(fs::absolute(out_dir).c_str(), W_OK) != 0) throw dfe::InputError("--out '" + out_dir.string() + "' is not writable");
+}
+
+/// The run's header on stdout, the hypothesis report and the layers of ψ_R (root only).
+void print_header(const dfe::RunConfig& config, const dfe::Ensemble& ensemble, const dfe::HypothesisReport& hypotheses,
+                  int ranks)
+{
+    const auto& grid = ensemble.grid();
+    const auto& layout = ensemble.layout();
+    std::printf("dfe-run %s: d = %d, N = %ld, L = %g, mu = %g, potential %s, %s, dt = %g, "
+                "t_end = %g\n  measure: %s\n  %d rank(s) in %d group(s) of %d, %zu sample(s)\n",
+                dfe::version, grid.d(), static_cast<long>(grid.N()), grid.L(), config.mu,
+                ensemble.potential().describe().c_str(), std::string(dfe::name(config.integrator)).c_str(), config.dt,
+                config.t_end, ensemble.measure().provenance().c_str(), ranks, layout.groups(), layout.ranks_per_sample(),
+                layout.samples());
+    if (ensemble.adaptive()) std::printf("  integrator: %s\n", ensemble.adaptive()->describe().c_str());
+    std::printf("  resolution monitor: a sample is under-resolved once its spectral tail beyond 2/3 of Nyquist exceeds %g; "
+                "then: %s\n", config.tail_tol, std::string(dfe::name(config.on_underresolved)).c_str());
+    std::printf("%s", dfe::format_hypothesis_report(hypotheses).c_str());
+    if (config.R.empty()) return;
+    const dfe::Cutoff cutoff(config.cutoff_order, config.cutoff_width);
+    std::printf("  cutoff psi_R: profile order k = %d, half-width h = %g; transition layer of psi_R in grid spacings:",
+                config.cutoff_order, config.cutoff_width);
+    for (double R : config.R) std::printf(" R = %g: %.1f", R, cutoff.layer_spacings(R, grid.dx()));
+    std::printf("\n");
+    for (double R : config.R)
+        if (cutoff.layer_spacings(R, grid.dx()) < dfe::min_layer_spacings)
+            std::fprintf(stderr, "dfe-run: warning: R = %g: psi_R's transition layer is %.1f grid spacings wide "
+                                 "(< %g); its localized terms are under-resolved (increase N or R)\n",
+                         R, cutoff.layer_spacings(R, grid.dx()), dfe::min_layer_spacings);
+}
+
+/// Evolves to t_end: every output row into the record, checkpoints every `checkpoint_rows` rows,
+/// progress on stderr, a stop at a signal (Collective on the world). `output_seconds` accumulates
+/// the time spent writing.
+dfe::RunEnd evolve(dfe::Ensemble& ensemble, dfe::RunRecord& record, const RawOptions& raw, const Setup& setup,
+                   double start, double& output_seconds)
+{
+    const dfe::Comm& world = ensemble.layout().world();
+    double last_progress = MPI_Wtime();
+    return ensemble.run(
+        [&](const dfe::EnsembleValues& v) {
+            const dfe::ScopedTimer timer(output_seconds);
+            record.add(v, ensemble);
+            if (setup.checkpoint_rows > 0 && v.row > 0 && v.row % setup.checkpoint_rows == 0 &&
+                v.row + 1 < ensemble.schedule().rows()) {
+                dfe::write_checkpoint(raw.checkpoint, ensemble, setup.parameters, record.columns(), record.history());
+                if (world.is_root()) std::fprintf(stderr, "  checkpoint at t = %g written to %s\n", v.t, raw.checkpoint.c_str());
+            }
+            const double now = MPI_Wtime();
+            const long total_steps = ensemble.schedule().total_steps;
+            if (world.is_root() && now - last_progress > 2.0 && ensemble.step_count() < total_steps) {
+                const double done = static_cast<double>(ensemble.step_count()) / static_cast<double>(total_steps);
+                std::fprintf(stderr, "  t = %-10g %5.1f%%  elapsed %.1f s  remaining ~%.0f s\n", v.t, 100.0 * done,
+                             now - start, (now - start) * (1.0 - done) / done);
+                last_progress = now;
+            }
+        },
+        [&] { return world.max(static_cast<double>(dfe::StopSignals::received())) > 0.0; }, raw.check_steps);
+}
+
+/// The tables, the verdicts, timing.csv and the time line (Collective on the world: the slowest rank's
+/// figures are the run's; the root prints and writes).
+void report(const dfe::Ensemble& ensemble, const dfe::RunRecord& record, const dfe::RunConfig& config, double total,
+            double output_seconds)
+{
+    const auto& layout = ensemble.layout();
+    const dfe::Comm& world = layout.world();
+    const double evolution = world.max(ensemble.evolution_seconds());
+    const double observables = world.max(ensemble.observable_seconds());
+    const double reductions = world.max(ensemble.reduction_seconds());
+    const double wait = world.max(ensemble.wait_seconds());
+    const double output = world.max(output_seconds);
+    if (!world.is_root()) return;
+    const fs::path out_dir = config.out;
+    const auto& rows = record.history().rows;
+    const auto& columns = record.columns();
+    print_table(rows, columns, {"t", "mass", "energy", "V1", "d2V1", "vterm", "purity", "lambda_max", "fact_defect"});
+    if (!config.R.empty()) {
+        std::vector<std::string> show{"t", "energy", "vterm"};
+        for (double R : config.R) show.push_back(dfe::localized_column(dfe::margin_column_spec.name, R));
+        print_table(rows, columns, show);
+        std::printf("%s", dfe::format_verdicts(record.verdicts()).c_str());
+    }
+    std::printf("wrote %s and %s%s\n", (out_dir / "timeseries.csv").c_str(), (out_dir / "run.h5").c_str(),
+                config.R.empty() ? "" : (" and " + (out_dir / "verdicts.csv").string()).c_str());
+    const long steps = ensemble.schedule().total_steps;
+    const double per_step =
+        steps > 0 ? 1e3 * evolution / static_cast<double>(steps) / static_cast<double>(layout.count(0)) : 0.0;
+    const auto& grid = ensemble.grid();
+    write_timing(out_dir / "timing.csv", {{"ranks", world.size()}, {"ranks_per_sample", layout.ranks_per_sample()},
+                                         {"groups", static_cast<double>(layout.groups())}, {"samples", static_cast<double>(layout.samples())},
+                                         {"d", grid.d()}, {"N", static_cast<double>(grid.N())}, {"steps", static_cast<double>(steps)},
+                                         {"total_s", total}, {"evolution_s", evolution}, {"observables_s", observables},
+                                         {"reductions_s", reductions}, {"wait_s", wait}, {"output_s", output},
+                                         {"ms_per_step_per_sample", per_step}});
+    // The slowest rank's time in each phase; they need not add up to the total exactly.
+    std::printf("time: total %.3f s: evolution %.3f s, per-sample observables %.3f s, ensemble reductions "
+                "%.3f s (%.1f%% of the run), waiting for other ranks %.3f s, output %.3f s; "
+                "%.3f ms per step per sample\n",
+                total, evolution, observables, reductions, total > 0 ? 100.0 * reductions / total : 0.0, wait, output,
+                per_step);
+}
+
 int run(int argc, char** argv)
 {
     // From the start: a stop signal during set-up stops the run after its first chunk of steps.
@@ -258,137 +413,41 @@ int run(int argc, char** argv)
     if (!go) return 0;
 
     // Validate and build everything before any file is created: bad input leaves no output.
-    std::optional<dfe::Ensemble> ensemble;
-    std::optional<dfe::CheckpointInfo> resume;
-    std::string provenance, parameters;
-    long checkpoint_rows = 0;  // output rows between checkpoints
+    Setup setup;
+    if (!agree(world, [&] { set_up(world, config, raw, explicit_grid, setup); })) return exit_input_error;
     if (!agree(world, [&] {
-            const dfe::Schedule schedule = dfe::validate(config);  // every rank reaches the same verdict
-            if (raw.checkpoint_every > 0) {
-                const double ratio = raw.checkpoint_every / config.output_dt;
-                checkpoint_rows = std::lround(ratio);
-                if (checkpoint_rows < 1 || std::abs(ratio - static_cast<double>(checkpoint_rows)) > 1e-9 * ratio)
-                    throw dfe::InputError("--checkpoint-every must be a whole multiple of --output-dt");
-            }
-            (void)schedule;
-            auto measure = make_measure(world, config, explicit_grid);
-            provenance = measure->provenance();
-            const long gamma2_n = config.gamma2_grid > 0 ? config.gamma2_grid : dfe::default_gamma2_points(config.d, config.N);
-            parameters = checkpoint_parameters(dfe::run_attributes(config, world.size(), measure->size(), gamma2_n, provenance));
-            if (!raw.restart.empty()) {
-                resume = dfe::read_checkpoint_info(world, raw.restart);
-                if (resume->version != dfe::version || resume->git_revision != dfe::git_revision)
-                    throw dfe::InputError("checkpoint '" + raw.restart + "' was made by dfe-run " + resume->version + " (" +
-                                          resume->git_revision + "), this is " + dfe::version + " (" + dfe::git_revision + ")");
-                dfe::require_same_parameters(resume->parameters, parameters, raw.restart);
-                // The fields at the checkpoint replace the initial measure (same weights, same size).
-                measure = dfe::make_file_measure(raw.restart, resume->samples);
-            }
-            // -ts_* options go into PETSc's options database before the integrator reads it.
-            if (!config.petsc_options.empty()) DFE_PETSC(PetscOptionsInsertString(nullptr, config.petsc_options.c_str()));
-            ensemble.emplace(world, config, std::move(measure));
-            if (!config.petsc_options.empty()) dfe_app::require_used_petsc_options(config.petsc_options);
-            if (resume) {
-                ensemble->restore(resume->state);
-                ensemble->restore(dfe::read_sample_state(raw.restart, ensemble->layout()));
-            }
+            if (world.is_root()) check_output_paths(config, raw);
         }))
         return exit_input_error;
-    const fs::path out_dir = config.out;
-    if (!agree(world, [&] {
-            if (!world.is_root()) return;
-            if (!config.write_samples.empty()) {
-                const fs::path target = fs::absolute(config.write_samples);
-                if (!fs::is_directory(target.parent_path()) || access(target.parent_path().c_str(), W_OK) != 0)
-                    throw dfe::InputError("--write-samples '" + config.write_samples +
-                                          "': its directory does not exist or is not writable");
-            }
-            // Found now, not at the first checkpoint hours later, and before anything is created.
-            const fs::path checkpoint_dir = fs::absolute(raw.checkpoint).parent_path();
-            if (checkpoint_dir != fs::absolute(out_dir) &&
-                (!fs::is_directory(checkpoint_dir) || access(checkpoint_dir.c_str(), W_OK) != 0))
-                throw dfe::InputError("--checkpoint '" + raw.checkpoint + "': its directory does not exist or is not writable");
-            std::error_code ec;
-            fs::create_directories(out_dir, ec);
-            if (ec || !fs::is_directory(out_dir))
-                throw dfe::InputError("--out '" + out_dir.string() + "' is not a writable directory" +
-                                      (ec ? ": " + ec.message() : ""));
-            if (access(fs::absolute(out_dir).c_str(), W_OK) != 0)
-                throw dfe::InputError("--out '" + out_dir.string() + "' is not writable");
-        }))
-        return exit_input_error;
-
-    const auto& grid = ensemble->grid();
-    const auto& layout = ensemble->layout();
+    dfe::Ensemble& ensemble = *setup.ensemble;
+    const auto& layout = ensemble.layout();
     // The hypotheses of Theorem 1.2 for this potential and these radii (docs/physics.md §8); the same on
     // every rank (serial and deterministic).
-    const auto hypotheses = dfe::hypothesis_report(ensemble->potential(), config.R,
-                                                   1e3 * dfe::natural_length_scale(ensemble->potential()));
-    if (world.is_root()) {
-        std::printf("dfe-run %s: d = %d, N = %ld, L = %g, mu = %g, potential %s, %s, dt = %g, "
-                    "t_end = %g\n  measure: %s\n  %d rank(s) in %d group(s) of %d, %zu sample(s)\n",
-                    dfe::version, grid.d(), static_cast<long>(grid.N()), grid.L(), config.mu,
-                    ensemble->potential().describe().c_str(), config.integrator.c_str(), config.dt, config.t_end,
-                    ensemble->measure().provenance().c_str(), world.size(), layout.groups(), layout.ranks_per_sample(),
-                    layout.samples());
-        if (ensemble->adaptive()) std::printf("  integrator: %s\n", ensemble->adaptive()->describe().c_str());
-        std::printf("  resolution monitor: a sample is under-resolved once its spectral tail beyond 2/3 of Nyquist exceeds %g; "
-                    "then: %s\n", config.tail_tol, config.on_underresolved.c_str());
-        std::printf("%s", dfe::format_hypothesis_report(hypotheses).c_str());
-        if (!config.R.empty()) {
-            const dfe::Cutoff cutoff(config.cutoff_order, config.cutoff_width);
-            std::printf("  cutoff psi_R: profile order k = %d, half-width h = %g; transition layer of psi_R in grid spacings:",
-                        config.cutoff_order, config.cutoff_width);
-            for (double R : config.R) std::printf(" R = %g: %.1f", R, cutoff.layer_spacings(R, grid.dx()));
-            std::printf("\n");
-            for (double R : config.R)
-                if (cutoff.layer_spacings(R, grid.dx()) < dfe::min_layer_spacings)
-                    std::fprintf(stderr, "dfe-run: warning: R = %g: psi_R's transition layer is %.1f grid spacings wide "
-                                         "(< %g); its localized terms are under-resolved (increase N or R)\n",
-                                 R, cutoff.layer_spacings(R, grid.dx()), dfe::min_layer_spacings);
-        }
-    }
+    const auto hypotheses = dfe::hypothesis_report(ensemble.potential(), config.R,
+                                                   1e3 * dfe::natural_length_scale(ensemble.potential()));
+    if (world.is_root()) print_header(config, ensemble, hypotheses, world.size());
 
     double output_seconds = 0.0;
     const double start = MPI_Wtime();
-    if (!config.write_samples.empty()) {
-        dfe::write_samples_file(config.write_samples, layout, grid, ensemble->measure().weights(), ensemble->fields());
-        if (world.is_root()) std::printf("wrote %s\n", config.write_samples.c_str());
-    }
-
-    dfe::RunRecord record(out_dir, *ensemble, config, provenance, hypotheses);
-    const auto& columns = record.columns();
-    if (resume) {
-        // A restart begins with the checkpoint's record, written again as the run first wrote it.
-        record.replay(dfe::read_history(raw.restart, *resume, layout, grid), resume->state.energy0,
-                      resume->state.radial_defect0);
-        if (world.is_root())
-            std::printf("  restarted from %s at t = %g (step %ld, %zu rows already written)\n", raw.restart.c_str(),
-                        ensemble->time(), ensemble->step_count(), record.history().rows.size());
-    }
-    double last_progress = MPI_Wtime();
-    output_seconds += MPI_Wtime() - start;
-
-    auto checkpoint = [&] {
-        dfe::write_checkpoint(raw.checkpoint, *ensemble, parameters, columns, record.history());
-    };
-    const dfe::RunEnd end = ensemble->run([&](const dfe::EnsembleValues& v) {
-        const double t0 = MPI_Wtime();
-        record.add(v, *ensemble);
-        if (checkpoint_rows > 0 && v.row > 0 && v.row % checkpoint_rows == 0 && v.row + 1 < ensemble->schedule().rows()) {
-            checkpoint();
-            if (world.is_root()) std::fprintf(stderr, "  checkpoint at t = %g written to %s\n", v.t, raw.checkpoint.c_str());
+    std::optional<dfe::RunRecord> record;
+    {
+        const dfe::ScopedTimer timer(output_seconds);
+        if (!config.write_samples.empty()) {
+            dfe::write_samples_file(config.write_samples, layout, ensemble.grid(), ensemble.measure().weights(), ensemble.fields());
+            if (world.is_root()) std::printf("wrote %s\n", config.write_samples.c_str());
         }
-        const double now = MPI_Wtime();
-        output_seconds += now - t0;
-        const long total_steps = ensemble->schedule().total_steps;
-        if (world.is_root() && now - last_progress > 2.0 && ensemble->step_count() < total_steps) {
-            const double done = static_cast<double>(ensemble->step_count()) / static_cast<double>(total_steps);
-            std::fprintf(stderr, "  t = %-10g %5.1f%%  elapsed %.1f s  remaining ~%.0f s\n", v.t, 100.0 * done,
-                         now - start, (now - start) * (1.0 - done) / done);
-            last_progress = now;
+        record.emplace(config.out, ensemble, config, setup.provenance, hypotheses);
+        if (setup.resume) {
+            // A restart begins with the checkpoint's record, written again as the run first wrote it.
+            record->replay(dfe::read_history(raw.restart, *setup.resume, layout, ensemble.grid()), setup.resume->state.energy0,
+                           setup.resume->state.radial_defect0);
+            if (world.is_root())
+                std::printf("  restarted from %s at t = %g (step %ld, %zu rows already written)\n", raw.restart.c_str(),
+                            ensemble.time(), ensemble.step_count(), record->history().rows.size());
         }
-    }, [&] { return world.max(static_cast<double>(dfe::StopSignals::received())) > 0.0; }, raw.check_steps);
+    }
+    auto checkpoint = [&] { dfe::write_checkpoint(raw.checkpoint, ensemble, setup.parameters, record->columns(), record->history()); };
+    const dfe::RunEnd end = evolve(ensemble, *record, raw, setup, start, output_seconds);
     if (end == dfe::RunEnd::stopped) {
         // Stopped by a signal at a chunk boundary: the same state on every rank. The partial
         // timeseries.csv and run.h5 are removed (their .tmp files); the checkpoint holds everything.
@@ -396,61 +455,23 @@ int run(int argc, char** argv)
         if (world.is_root())
             std::fprintf(stderr, "dfe-run: stopped by signal %s at t = %g (step %ld of %ld); checkpoint written to %s; "
                                  "resume with --restart %s (exit code %d)\n",
-                         dfe::StopSignals::name(dfe::StopSignals::received()), ensemble->time(), ensemble->step_count(),
-                         ensemble->schedule().total_steps, raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_checkpointed);
+                         dfe::StopSignals::name(dfe::StopSignals::received()), ensemble.time(), ensemble.step_count(),
+                         ensemble.schedule().total_steps, raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_checkpointed);
         return exit_checkpointed;
     }
     if (end == dfe::RunEnd::underresolved) checkpoint();
     {
-        const double t0 = MPI_Wtime();
-        record.commit();
-        output_seconds += MPI_Wtime() - t0;
+        const dfe::ScopedTimer timer(output_seconds);
+        record->commit();
     }
-    report_resolution(*ensemble, config);
-    const double total = MPI_Wtime() - start;
-    // The slowest rank's figures are the run's.
-    const double evolution = world.max(ensemble->evolution_seconds());
-    const double observables = world.max(ensemble->observable_seconds());
-    const double reductions = world.max(ensemble->reduction_seconds());
-    const double wait = world.max(ensemble->wait_seconds());
-    const double output = world.max(output_seconds);
-
-    if (world.is_root()) {
-        const auto& rows = record.history().rows;
-        print_table(rows, columns,
-                    {"t", "mass", "energy", "V1", "d2V1", "vterm", "purity", "lambda_max", "fact_defect"});
-        if (!config.R.empty()) {
-            std::vector<std::string> show{"t", "energy", "vterm"};
-            for (double R : config.R) show.push_back(dfe::localized_column("margin", R));
-            const auto& rows = record.history().rows;
-        print_table(rows, columns, show);
-            std::printf("%s", dfe::format_verdicts(record.verdicts()).c_str());
-        }
-        std::printf("wrote %s and %s%s\n", (out_dir / "timeseries.csv").c_str(), (out_dir / "run.h5").c_str(),
-                    config.R.empty() ? "" : (" and " + (out_dir / "verdicts.csv").string()).c_str());
-        const long steps = ensemble->schedule().total_steps;
-        const double per_step = steps > 0 ? 1e3 * evolution / static_cast<double>(steps) / static_cast<double>(layout.count(0)) : 0.0;
-        write_timing(out_dir / "timing.csv", {{"ranks", world.size()}, {"ranks_per_sample", layout.ranks_per_sample()},
-                                             {"groups", static_cast<double>(layout.groups())}, {"samples", static_cast<double>(layout.samples())},
-                                             {"d", grid.d()}, {"N", static_cast<double>(grid.N())}, {"steps", static_cast<double>(steps)},
-                                             {"total_s", total}, {"evolution_s", evolution}, {"observables_s", observables},
-                                             {"reductions_s", reductions}, {"wait_s", wait}, {"output_s", output},
-                                             {"ms_per_step_per_sample", per_step}});
-        // The slowest rank's time in each phase; they need not add up to the total exactly.
-        std::printf("time: total %.3f s: evolution %.3f s, per-sample observables %.3f s, ensemble reductions "
-                    "%.3f s (%.1f%% of the run), waiting for other ranks %.3f s, output %.3f s; "
-                    "%.3f ms per step per sample\n",
-                    total, evolution, observables, reductions, total > 0 ? 100.0 * reductions / total : 0.0, wait, output,
-                    steps > 0 ? 1e3 * evolution / static_cast<double>(steps) /
-                                    static_cast<double>(layout.count(0))
-                              : 0.0);
-    }
+    report_resolution(ensemble, config);
+    report(ensemble, *record, config, MPI_Wtime() - start, output_seconds);
     if (end == dfe::RunEnd::underresolved) {
         if (world.is_root())
             std::fprintf(stderr, "dfe-run: stopped at t = %g: a sample is under-resolved (--on-underresolved stop); outputs "
                                  "hold the rows up to there; checkpoint written to %s (continue with --restart %s "
                                  "--on-underresolved freeze|continue) (exit code %d)\n",
-                         ensemble->time(), raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_underresolved);
+                         ensemble.time(), raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_underresolved);
         return exit_underresolved;
     }
     return 0;

@@ -71,12 +71,16 @@ TEST_CASE("validate names the offending option", "[config]")
     CHECK_THAT(with([](auto& c) { c.t_end = 0.0105; }), Contains("--t-end"));
     CHECK_THAT(with([](auto& c) { c.mu = 0.5; }), Contains("--mu"));
     CHECK_THAT(with([&](auto& c) { c.mu = nan; }), Contains("--mu"));
-    CHECK_THAT(with([](auto& c) { c.potential.name = "coulomb"; }), Contains("--potential"));
     CHECK_THAT(with([&](auto& c) { c.potential.lambda = nan; }), Contains("--lambda"));
     CHECK_THAT(with([](auto& c) { c.potential.s = 0.0; }), Contains("--s"));
     CHECK_THAT(with([](auto& c) { c.measure.sigma = -1.0; }), Contains("--sigma"));
-    CHECK_THAT(with([](auto& c) { c.integrator = "rk4"; }), Contains("--integrator"));
-    CHECK_THAT(with([](auto& c) { c.fftw_planner = "fast"; }), Contains("--fftw-planner"));
-    CHECK(with([](auto& c) { c.potential.name = "none"; }).empty());
+    CHECK(with([](auto& c) { c.potential.kind = dfe::PotentialKind::none; }).empty());
+    // The choices are parsed once, where options enter (config/params.hpp), naming the option.
+    CHECK_THROWS_WITH(dfe::parse_potential_kind("coulomb"), Contains("--potential"));
+    CHECK_THROWS_WITH(dfe::parse_integrator("rk4"), Contains("--integrator"));
+    CHECK_THROWS_WITH(dfe::parse_planner_effort("fast"), Contains("--fftw-planner"));
+    CHECK_THROWS_WITH(dfe::parse_on_underresolved("pause"), Contains("--on-underresolved"));
+    for (auto i : {dfe::Integrator::strang, dfe::Integrator::order4, dfe::Integrator::petsc})
+        CHECK(dfe::parse_integrator(dfe::name(i)) == i);
 }
 

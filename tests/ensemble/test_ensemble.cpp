@@ -25,7 +25,7 @@ dfe::RunConfig mixed_config(long count = 5)
     c.L = 16.0;
     c.t_end = 0.02;
     c.output_dt = 0.01;
-    c.measure.kind = "random-gaussians";
+    c.measure.kind = dfe::MeasureKind::random_gaussians;
     c.measure.count = count;
     c.measure.seed = 11;
     c.gamma2_grid = 16;
@@ -120,7 +120,7 @@ TEST_CASE("results do not depend on ranks, ranks per sample, or how samples are 
 TEST_CASE("one sample is factorized: purity = lambda_max = 1, fact_defect = 0", "[ensemble][mpi]")
 {
     auto c = mixed_config(1);
-    c.measure.kind = "gaussian";
+    c.measure.kind = dfe::MeasureKind::gaussian;
     const auto w = world();
     c.ranks_per_sample = w.size();
     for (const auto& r : run_rows(w, c)) {

@@ -72,7 +72,7 @@ std::vector<double> orders(const std::vector<double>& errors)
     return out;
 }
 
-dfe::PotentialParams gaussian_potential(double lambda) { return {"gaussian", lambda, 0.5}; }
+dfe::PotentialParams gaussian_potential(double lambda) { return {dfe::PotentialKind::gaussian, lambda, 0.5}; }
 
 /// The XMDS2 reference problem of test_reference.cpp: 2D, 256², box [−10, 10)², μ = −1,
 /// V = exp(−|x|²/(2·0.25)), σ = 1, t = 1, and its reference values (docs/physics.md §4).

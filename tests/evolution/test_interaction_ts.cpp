@@ -79,7 +79,7 @@ constexpr double reference_energy = 0.45;
 /// slower (measured 8.5 ms against 0.74 ms per forward/backward pair on one rank).
 Problem reference_problem(const dfe::Comm& comm)
 {
-    return Problem(comm, 2, 256, 20.0, {"gaussian", 1.0, 0.5}, dfe::PlannerEffort::measure);
+    return Problem(comm, 2, 256, 20.0, {dfe::PotentialKind::gaussian, 1.0, 0.5}, dfe::PlannerEffort::measure);
 }
 
 }  // namespace
@@ -94,8 +94,8 @@ TEST_CASE("without interaction the interaction picture is the exact free flow", 
         const std::ptrdiff_t N = d == 3 ? 32 : 64;
         for (const bool zero_potential : {true, false}) {
             INFO("d = " << d << (zero_potential ? ", potential none" : ", mu = 0"));
-            const Problem p(comm, d, N, 20.0, zero_potential ? dfe::PotentialParams{"none", 0.0, 0.5}
-                                                            : dfe::PotentialParams{"gaussian", 5.0, 0.5});
+            const Problem p(comm, d, N, 20.0, zero_potential ? dfe::PotentialParams{dfe::PotentialKind::none, 0.0, 0.5}
+                                                            : dfe::PotentialParams{dfe::PotentialKind::gaussian, 5.0, 0.5});
             const double mu = zero_potential ? -1.0 : 0.0;
             auto phi = p.gaussian();
             auto expected = p.gaussian();
@@ -127,7 +127,7 @@ TEST_CASE("the error norm is the L2 norm of the field", "[interaction_ts][mpi]")
     // fields they stand for, computed on the grid: Vec = c·φ̂ with φ̂ = forward(φ), so the field of
     // a Vec difference δ is backward(δ/c)/N^d.
     const auto w = world();
-    const Problem p(w, 2, 64, 20.0, {"gaussian", 1.0, 0.5});
+    const Problem p(w, 2, 64, 20.0, {dfe::PotentialKind::gaussian, 1.0, 0.5});
     const double tol = 1e-8;
     dfe::InteractionPictureTS ts(p.convolver, -1.0, tol);
     Vec a = nullptr, b = nullptr;
@@ -202,7 +202,7 @@ TEST_CASE("interaction picture TS reproduces order4 and the XMDS2 reference", "[
 TEST_CASE("output times are met exactly and the carried step is the controller's", "[interaction_ts][mpi]")
 {
     const auto w = world();
-    const Problem p(w, 2, 64, 20.0, {"gaussian", 5.0, 0.5});
+    const Problem p(w, 2, 64, 20.0, {dfe::PotentialKind::gaussian, 5.0, 0.5});
     const double mu = -1.0;
     const double tol = 1e-9;
 
@@ -275,7 +275,7 @@ TEST_CASE("output times are met exactly and the carried step is the controller's
 TEST_CASE("a failing TS is reported with its reason", "[interaction_ts][mpi]")
 {
     const auto w = world();
-    const Problem p(w, 2, 64, 20.0, {"gaussian", 5.0, 0.5});
+    const Problem p(w, 2, 64, 20.0, {dfe::PotentialKind::gaussian, 5.0, 0.5});
     SECTION("rejected steps")
     {
         // No rejection allowed, and a first step of the whole span at a tight tolerance.

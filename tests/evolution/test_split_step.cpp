@@ -33,7 +33,7 @@ TEST_CASE("mass and energy are conserved", "[flow][mpi]")
         auto c = small_config(d);
         const auto comm = comm_for(w, d);
         for (const char* integrator : {"strang", "order4"}) {
-            c.integrator = integrator;
+            c.integrator = dfe::parse_integrator(integrator);
             const auto rows = run_one(comm, c);
             INFO("d = " << d << ", " << integrator);
             // Every sub-flow is unitary, so mass changes by FFT round-off only (≈ eps·log₂N per
@@ -60,7 +60,7 @@ TEST_CASE("free flow of a real Gaussian: V1(t) = V1(0) + 8 E t²", "[flow][viria
         c.N = d == 3 ? 48 : 96;
         c.L = d == 3 ? 24.0 : 30.0;
         c.t_end = d == 3 ? 0.5 : 1.0;
-        c.potential = {"none", 0.0, 0.5};
+        c.potential = {dfe::PotentialKind::none, 0.0, 0.5};
         c.dt = 0.05;  // the free flow is exact for any step
         c.output_dt = 0.05;
         const auto comm = comm_for(w, d);
@@ -86,7 +86,7 @@ TEST_CASE("virial identity: d²V1/dt² = d2V1 = 16E + vterm", "[flow][virial][mp
     const auto w = world();
     for (int d = 1; d <= 3; ++d) {
         auto c = small_config(d);
-        c.integrator = "order4";
+        c.integrator = dfe::Integrator::order4;
         c.t_end = 0.2;
         c.output_dt = 0.005;
         const auto comm = comm_for(w, d);
@@ -120,7 +120,7 @@ TEST_CASE("results do not depend on the number of ranks", "[flow][ranks][mpi]")
     const auto self = dfe_test::self_comm(w);
     for (int d = 2; d <= 3; ++d) {
         auto c = small_config(d);
-        c.integrator = "order4";
+        c.integrator = dfe::Integrator::order4;
         c.t_end = 0.1;
         c.output_dt = 0.05;
         const auto shared = run_one(w, c);
@@ -159,8 +159,8 @@ dfe::SampleObservables final_values(const Reference& ref, const char* integrator
     auto c = dfe_test::small_config(ref.d);
     c.N = ref.N;
     c.L = 20.0;
-    c.potential = {"gaussian", 1.0, 0.5};
-    c.integrator = integrator;
+    c.potential = {dfe::PotentialKind::gaussian, 1.0, 0.5};
+    c.integrator = dfe::parse_integrator(integrator);
     c.dt = dt;
     c.t_end = 1.0;
     c.output_dt = 1.0;

@@ -23,7 +23,7 @@ dfe::RunConfig localized_config()
     auto c = dfe_test::small_config(2);
     c.N = 96;
     c.L = 12.0;
-    c.integrator = "order4";
+    c.integrator = dfe::Integrator::order4;
     c.dt = 1e-3;
     c.t_end = 0.04;
     c.output_dt = 0.005;
@@ -35,7 +35,7 @@ dfe::RunConfig localized_config()
 /// Non-radial mixed state: three Gaussians, off centre, kicked, different widths.
 dfe::RunConfig nonradial(dfe::RunConfig c)
 {
-    c.measure.kind = "mixture";
+    c.measure.kind = dfe::MeasureKind::mixture;
     c.measure.components = {"weight=0.5,sigma=0.9,center=0.8:-0.4,kick=1:0.5", "weight=0.3,sigma=1.1,center=-1:0.7,kick=-0.5:1",
                             "weight=0.2,sigma=0.7,center=0.3:1.2,chirp=0.3"};
     return c;
@@ -44,7 +44,7 @@ dfe::RunConfig nonradial(dfe::RunConfig c)
 /// Radial mixed state: centred Gaussians of different widths, one with a radial chirp.
 dfe::RunConfig radial(dfe::RunConfig c)
 {
-    c.measure.kind = "mixture";
+    c.measure.kind = dfe::MeasureKind::mixture;
     c.measure.components = {"weight=0.6,sigma=0.8", "weight=0.4,sigma=1.0,chirp=0.2"};
     return c;
 }
@@ -141,7 +141,7 @@ TEST_CASE("localized virial identities with the free-space lambda|x|^-2 in 3D", 
     c.d = 3;
     c.N = 48;
     c.L = 12.0;
-    c.potential.name = "power";
+    c.potential.kind = dfe::PotentialKind::power;
     c.potential.lambda = 6.0;
     c.potential.gamma = 2.0;
     c.measure.components = {"weight=0.6,sigma=0.9", "weight=0.4,sigma=1.0,chirp=0.2"};
@@ -235,18 +235,18 @@ TEST_CASE("no cancellation: a collapsing core inside the ball where psi_R = |x|^
     c.d = 3;
     c.N = 48;
     c.L = 10.0;
-    c.potential.name = "power";
+    c.potential.kind = dfe::PotentialKind::power;
     c.potential.lambda = 6.0;
     c.potential.gamma = 2.0;
-    c.measure.kind = "mixture";
+    c.measure.kind = dfe::MeasureKind::mixture;
     c.measure.components = {"weight=1,sigma=0.7"};
-    c.integrator = "strang";
+    c.integrator = dfe::Integrator::strang;
     c.dt = 5e-4;
     c.t_end = 0.06;
     c.output_dt = 0.01;
     c.R = {14.0};
     c.gamma2_grid = 8;
-    c.on_underresolved = "continue";
+    c.on_underresolved = dfe::OnUnderresolved::cont;
     c.ranks_per_sample = w.size();
     const dfe::Cutoff cut(c.cutoff_order, c.cutoff_width);
     dfe::Ensemble ensemble(w, c, dfe::make_builtin_measure(c.measure, c.d));

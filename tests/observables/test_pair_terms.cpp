@@ -23,7 +23,7 @@ dfe::RunConfig localized_config()
     auto c = dfe_test::small_config(2);
     c.N = 96;
     c.L = 12.0;
-    c.integrator = "order4";
+    c.integrator = dfe::Integrator::order4;
     c.dt = 1e-3;
     c.t_end = 0.04;
     c.output_dt = 0.005;
@@ -35,7 +35,7 @@ dfe::RunConfig localized_config()
 /// Non-radial mixed state: three Gaussians, off centre, kicked, different widths.
 dfe::RunConfig nonradial(dfe::RunConfig c)
 {
-    c.measure.kind = "mixture";
+    c.measure.kind = dfe::MeasureKind::mixture;
     c.measure.components = {"weight=0.5,sigma=0.9,center=0.8:-0.4,kick=1:0.5", "weight=0.3,sigma=1.1,center=-1:0.7,kick=-0.5:1",
                             "weight=0.2,sigma=0.7,center=0.3:1.2,chirp=0.3"};
     return c;
@@ -78,7 +78,7 @@ TEST_CASE("IIIa_R and IIIb_R equal the pair sums of their definition", "[localiz
         c.t_end = 0.0;
         c.R = k.R;
         c.measure.components = k.components;
-        c.potential.name = k.potential;
+        c.potential.kind = dfe::parse_potential_kind(k.potential);
         c.potential.epsilon = 0.8;
         c.potential.gamma = 1.5;
         dfe::Ensemble ensemble(self, c, dfe::make_builtin_measure(c.measure, c.d));

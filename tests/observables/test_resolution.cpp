@@ -66,7 +66,7 @@ TEST_CASE("the tail fraction and ||grad phi|| of plane waves", "[mpi]")
         CHECK(r.grad_norm == Approx(std::sqrt(k2 * std::pow(L, d))).epsilon(1e-13));
 
         // The observables find the same fraction and ‖∇φ‖ = √(2·kinetic) in their own pass.
-        const dfe::Potential none({"none", 0.0, 1.0}, d);
+        const dfe::Potential none({dfe::PotentialKind::none, 0.0, 1.0}, d);
         const dfe::Convolver convolver(plans, none);
         dfe::ObservableEvaluator evaluator(convolver, -1.0);
         const auto o = evaluator.evaluate(phi.data());

@@ -26,7 +26,7 @@ TEST_CASE("Gaussian * Gaussian convolution equals its closed form", "[convolutio
         const dfe::Comm sub = d == 1 ? comm.split(comm.rank(), 0) : comm.dup();
         const dfe::Grid grid(sub, d, 48, 16.0);
         const dfe::FftPlans plans(grid, dfe::PlannerEffort::estimate);
-        const dfe::Potential v({"gaussian", lambda, s}, d);
+        const dfe::Potential v({dfe::PotentialKind::gaussian, lambda, s}, d);
         const dfe::Convolver conv(plans, v);
         dfe::Buffer<double> rho(grid.alloc_real());
         grid.for_each_point([&](std::ptrdiff_t, std::ptrdiff_t ir, const std::array<double, 3>& x) {

@@ -114,7 +114,7 @@ dfe::Buffer<double> direct_sum(const dfe::Grid& grid, const std::function<double
 void check_soft_power(const dfe::Comm& comm, int d, std::ptrdiff_t N, double L)
 {
     const dfe::Grid grid(comm, d, N, L);
-    const dfe::Potential v({"soft-power", 2.0, 0.5, 0.7, 1.5}, d);
+    const dfe::Potential v({dfe::PotentialKind::soft_power, 2.0, 0.5, 0.7, 1.5}, d);
     const dfe::FreeSpaceConvolution conv(grid, v, dfe::PlannerEffort::estimate);
     // Off centre, and wide enough (ρ ~ 1e-2 at the nearest face) that a periodic convolution or a
     // misplaced row would show.
@@ -211,8 +211,8 @@ TEST_CASE("truncated_hat: the general quadrature reproduces the closed forms", "
 {
     const auto comm = world();
     const double Lt = 20.0;
-    const dfe::Potential coulomb({"power", 1.0, 0.5, 1.0, 1.0}, 3);
-    const dfe::Potential inverse_square({"power", 1.0, 0.5, 1.0, 2.0}, 3);
+    const dfe::Potential coulomb({dfe::PotentialKind::power, 1.0, 0.5, 1.0, 1.0}, 3);
+    const dfe::Potential inverse_square({dfe::PotentialKind::power, 1.0, 0.5, 1.0, 2.0}, 3);
     double e1 = 0.0, e2 = 0.0;
     std::vector<double> ks{0.0, 1e-12, 1e-8, 1e-5, 1e-3, 0.01, 0.1};
     for (int i = 1; i <= 2000; ++i) ks.push_back(0.1 * i);  // up to 200 (k Lt = 4000), both branches
@@ -249,7 +249,7 @@ TEST_CASE("truncated_hat: the general quadrature reproduces the closed forms", "
                                                      {2.9, 3.7, 115.10814999833441282}};
     const double lambda = -0.75;
     for (const auto& [gamma, k, ref] : general) {
-        const dfe::Potential v({"power", lambda, 0.5, 1.0, gamma}, 3);
+        const dfe::Potential v({dfe::PotentialKind::power, lambda, 0.5, 1.0, gamma}, 3);
         // ~1e-13 relative is the design accuracy of the general path (see above).
         CHECK(v.truncated_hat(k, Lt) == Approx(lambda * ref).epsilon(1e-13));
     }
@@ -269,7 +269,7 @@ TEST_CASE("free space, power gamma = 1: Coulomb potential of a Gaussian", "[free
     const auto comm = world();
     const double sigma = 1.0, lambda = 1.5;
     const dfe::Grid grid(comm, 3, power_N, power_L);
-    const dfe::Potential v({"power", lambda, 0.5, 1.0, 1.0}, 3);
+    const dfe::Potential v({dfe::PotentialKind::power, lambda, 0.5, 1.0, 1.0}, 3);
     const dfe::FreeSpaceConvolution conv(grid, v, dfe::PlannerEffort::estimate);
     auto u = sample(grid, [&](const Point& x) { return gaussian3(std::hypot(x[0], x[1], x[2]), sigma); });
     conv.potential(u.data());
@@ -291,7 +291,7 @@ TEST_CASE("free space, power gamma = 2: inverse-square potential of a Gaussian",
     const auto comm = world();
     const double sigma = 1.0, lambda = 0.8;
     const dfe::Grid grid(comm, 3, power_N, power_L);
-    const dfe::Potential v({"power", lambda, 0.5, 1.0, 2.0}, 3);
+    const dfe::Potential v({dfe::PotentialKind::power, lambda, 0.5, 1.0, 2.0}, 3);
     const dfe::FreeSpaceConvolution conv(grid, v, dfe::PlannerEffort::estimate);
     auto u = sample(grid, [&](const Point& x) { return gaussian3(std::hypot(x[0], x[1], x[2]), sigma); });
     conv.potential(u.data());
@@ -331,10 +331,10 @@ TEST_CASE("free space: distributed and one-rank results agree", "[free_space][mp
         double L;
         dfe::PotentialParams p;
     };
-    const std::vector<Case> cases{{2, 32, 10.0, {"soft-power", 2.0, 0.5, 0.7, 1.5}},
-                                  {3, 16, 8.0, {"soft-power", -1.0, 0.5, 0.3, 1.0}},
-                                  {3, 16, 8.0, {"power", 1.0, 0.5, 1.0, 2.0}},
-                                  {3, 16, 8.0, {"power", 1.0, 0.5, 1.0, 1.3}}};
+    const std::vector<Case> cases{{2, 32, 10.0, {dfe::PotentialKind::soft_power, 2.0, 0.5, 0.7, 1.5}},
+                                  {3, 16, 8.0, {dfe::PotentialKind::soft_power, -1.0, 0.5, 0.3, 1.0}},
+                                  {3, 16, 8.0, {dfe::PotentialKind::power, 1.0, 0.5, 1.0, 2.0}},
+                                  {3, 16, 8.0, {dfe::PotentialKind::power, 1.0, 0.5, 1.0, 1.3}}};
     for (const auto& c : cases) {
         const dfe::Grid grid(comm, c.d, c.N, c.L);
         const dfe::Grid alone(self, c.d, c.N, c.L);
@@ -387,7 +387,7 @@ TEST_CASE("free space: distributed and one-rank results agree", "[free_space][mp
             }
         });
         const double rel = comm.max(worst) / comm.max(scale);
-        report(comm, c.p.name + " d=" + std::to_string(c.d) + " distributed vs one rank", rel);
+        report(comm, std::string(dfe::name(c.p.kind)) + " d=" + std::to_string(c.d) + " distributed vs one rank", rel);
         // Different slab splits change only the FFTs' order of operations: round-off.
         CHECK(rel < 1e-12);
         CHECK(comm.sum(sa.v) == Approx(sb.v).epsilon(1e-12));

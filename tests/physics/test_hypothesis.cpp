@@ -21,7 +21,7 @@ constexpr double pi = std::numbers::pi;
 dfe::Potential make(const std::string& name, double lambda, int d, double s = 0.5, double epsilon = 1.0, double gamma = 1.0)
 {
     dfe::PotentialParams p;
-    p.name = name;
+    p.kind = dfe::parse_potential_kind(name);
     p.lambda = lambda;
     p.s = s;
     p.epsilon = epsilon;

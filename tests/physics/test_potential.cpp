@@ -25,7 +25,7 @@ TEST_CASE("gaussian kernels match their closed forms", "[potential]")
 {
     const double lambda = 1.7, s = 0.6;
     for (int d = 1; d <= 3; ++d) {
-        const dfe::Potential v({"gaussian", lambda, s}, d);
+        const dfe::Potential v({dfe::PotentialKind::gaussian, lambda, s}, d);
         const double v0 = lambda * std::pow(2.0 * std::numbers::pi * s * s, 0.5 * d);
         // V̂(0) = ∫V; the relative tolerance is round-off of a few flops.
         CHECK(v.hat(0.0) == Approx(v0).epsilon(1e-14));
@@ -40,7 +40,7 @@ TEST_CASE("gaussian kernels match their closed forms", "[potential]")
         CHECK(v.value(0.0) == lambda);
         CHECK(v.value(s) == Approx(lambda * std::exp(-0.5)).epsilon(1e-15));
     }
-    const dfe::Potential none({"none", 1.0, 0.5}, 2);
+    const dfe::Potential none({dfe::PotentialKind::none, 1.0, 0.5}, 2);
     CHECK(none.is_zero());
     CHECK(none.hat(1.0) == 0.0);
 }

@@ -3,6 +3,9 @@
 // and verdicts.csv with words and numbers.
 #include "dfe/run/verdicts.hpp"
 
+#include "dfe/core/error.hpp"
+#include "dfe/observables/columns.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -26,10 +29,10 @@ dfe::RunConfig config()
     return c;
 }
 
-/// A row in the order of ensemble_columns(c): every value 0 but those given by name.
+/// A row in the order of ColumnSchema(c.R): every value 0 but those given by name.
 std::vector<double> row(const dfe::RunConfig& c, const std::map<std::string, double>& values)
 {
-    const auto names = dfe::ensemble_columns(c);
+    const auto names = dfe::ColumnSchema(c.R).names();
     std::vector<double> r(names.size(), 0.0);
     for (const auto& [name, value] : values) {
         const auto it = std::find(names.begin(), names.end(), name);

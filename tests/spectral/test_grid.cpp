@@ -56,7 +56,7 @@ TEST_CASE("plane waves: the kinetic energy is |q|²/2 in every layout", "[grid][
         const double L = 12.0;
         const dfe::Grid grid(sub, d, 16, L);
         const dfe::FftPlans plans(grid, dfe::PlannerEffort::estimate);
-        const dfe::Potential none({"none", 0.0, 1.0}, d);
+        const dfe::Potential none({dfe::PotentialKind::none, 0.0, 1.0}, d);
         const dfe::Convolver conv(plans, none);
         dfe::ObservableEvaluator eval(conv, -1.0);
         dfe::Buffer<dfe::cplx> phi(grid.alloc_complex());

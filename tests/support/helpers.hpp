@@ -42,13 +42,13 @@ inline dfe::RunConfig small_config(int d)
     c.N = d == 3 ? 40 : 64;
     c.L = d == 3 ? 12.0 : 20.0;
     c.mu = -1.0;
-    c.potential = {"gaussian", 5.0, 0.5};
+    c.potential = {dfe::PotentialKind::gaussian, 5.0, 0.5};
     c.measure.sigma = 1.0;
     c.gamma2_times = "none";
     c.dt = 1e-3;
     c.t_end = 0.2;
     c.output_dt = 0.05;
-    c.fftw_planner = "estimate";
+    c.fftw_planner = dfe::PlannerEffort::estimate;
     return c;
 }
 

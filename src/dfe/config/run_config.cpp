@@ -2,8 +2,8 @@
 
 #include "dfe/physics/cutoff.hpp"
 #include "dfe/core/error.hpp"
-#include "dfe/spectral/fft_plan.hpp"
-#include "dfe/evolution/split_step.hpp"
+#include "dfe/core/format.hpp"
+#include "dfe/physics/potential.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -14,13 +14,7 @@ namespace dfe {
 
 namespace {
 
-std::string show(double v)
-{
-    std::ostringstream s;
-    s.precision(17);
-    s << v;
-    return s.str();
-}
+std::string show(double v) { return digits17(v); }
 
 void finite(double v, const char* option)
 {
@@ -57,12 +51,13 @@ std::vector<std::string> split_list(const std::string& text)
 
 }  // namespace
 
-OnUnderresolved parse_on_underresolved(const std::string& text)
+
+long gamma2_points(const RunConfig& config)
 {
-    if (text == "stop") return OnUnderresolved::stop;
-    if (text == "freeze") return OnUnderresolved::freeze;
-    if (text == "continue") return OnUnderresolved::cont;
-    throw InputError("--on-underresolved must be stop, freeze or continue (got '" + text + "')");
+    if (config.gamma2_grid > 0) return config.gamma2_grid;
+    long n = std::min(config.N, config.d == 3 ? 16L : 64L);
+    while (n > 1 && config.N % n != 0) --n;
+    return n;
 }
 
 Schedule validate(const RunConfig& c)
@@ -93,17 +88,10 @@ Schedule validate(const RunConfig& c)
     for (double R : c.R) require(std::isfinite(R) && R > 0.0, "--R: every radius must be positive and finite (got " + show(R) + ")");
     finite(c.radial_tol, "--radial-tol");
     require(c.radial_tol > 0.0, "--radial-tol must be positive (got " + show(c.radial_tol) + ")");
-    if (c.integrator != "petsc") {
-        require(c.integrator == "strang" || c.integrator == "order4",
-                "--integrator must be strang, order4 or petsc (got '" + c.integrator + "')");
-        (void)make_composition(c.integrator);
-    }
     finite(c.tol, "--tol");
     require(c.tol >= 0.0, "--tol must be positive, or 0 for a fixed step (got " + show(c.tol) + ")");
     finite(c.tail_tol, "--tail-tol");
     require(c.tail_tol > 0.0 && c.tail_tol < 1.0, "--tail-tol must be in (0, 1) (got " + show(c.tail_tol) + ")");
-    (void)parse_on_underresolved(c.on_underresolved);
-    (void)parse_planner_effort(c.fftw_planner);
 
     Schedule s;
     s.steps_per_output = whole_steps(c.output_dt, c.dt, "--output-dt");

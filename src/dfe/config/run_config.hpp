@@ -7,31 +7,33 @@
  * Units: the equation is i∂_tφ + Δφ = μ(V*|φ|²)φ as written (ħ = 1, 2m = 1); lengths are in the units
  * of L, times in the same units squared.
  */
-#include "dfe/ensemble/measure.hpp"
-#include "dfe/physics/potential.hpp"
+#include "dfe/config/params.hpp"
 
 #include <string>
 #include <vector>
 
 namespace dfe {
 
+/** @brief The default of --d (dfe-run, dfe-bench, dfe-potential). */
+inline constexpr int default_dimension = 2;
+
 struct RunConfig {
-    int d = 2;                  ///< dimension, 1..3
+    int d = default_dimension;  ///< dimension, 1..3
     long N = 128;               ///< grid points per dimension
     double L = 20.0;            ///< box length; the box is [−L/2, L/2)^d
     double mu = -1.0;           ///< −1 focusing, +1 defocusing
     PotentialParams potential;  ///< V
     MeasureConfig measure;      ///< the initial de Finetti measure (default: one Gaussian of width σ)
-    std::string integrator = "strang";  ///< strang | order4 | petsc
+    Integrator integrator = Integrator::strang;
     double dt = 1e-3;           ///< time step (adaptive: the first step tried, and the unit of --check-steps)
     double tol = 0.0;           ///< --tol: adaptive split step when > 0; petsc's tolerance (0: default_petsc_tol)
     double tail_tol = 1e-10;    ///< --tail-tol: a sample is under-resolved when its spectral tail exceeds it
-    std::string on_underresolved = "continue";  ///< --on-underresolved: stop | freeze | continue
+    OnUnderresolved on_underresolved = OnUnderresolved::cont;  ///< --on-underresolved
     std::string petsc_options;  ///< -ts_* options of --integrator petsc, as given (PetscOptionsInsertString form)
     double t_end = 1.0;         ///< final time
     double output_dt = 0.1;     ///< interval between output rows; a multiple of dt
     std::string out = "dfe-out";        ///< output directory
-    std::string fftw_planner = "measure";  ///< estimate | measure | patient
+    PlannerEffort fftw_planner = PlannerEffort::measure;  ///< --fftw-planner
     int ranks_per_sample = 1;   ///< g: ranks sharing one field through FFTW-MPI
     long gamma2_grid = 0;       ///< n, observation grid points per dimension; 0: default_gamma2_points
     std::string gamma2_times = "first,last";  ///< when to form and store γ^(2): times, first, last, all, none
@@ -46,14 +48,11 @@ struct RunConfig {
 /** @brief The local error per step of --integrator petsc when --tol is not given (L² norm of the field). */
 inline constexpr double default_petsc_tol = 1e-8;
 
-/** @brief What `--on-underresolved` does when a sample is marked under-resolved (resolution.hpp). */
-enum class OnUnderresolved {
-    stop,    ///< the run stops cleanly (checkpoint, outputs, exit code 4)
-    freeze,  ///< the sample is no longer evolved; it keeps contributing its frozen state
-    cont,    ///< only reported
-};
-/** @brief "stop", "freeze" or "continue"; throws InputError otherwise. */
-OnUnderresolved parse_on_underresolved(const std::string& text);
+/**
+ * @brief n, the observation grid's points per dimension as used: --gamma2-grid, or when it is 0 the
+ * largest divisor of N up to 64 (1D, 2D) or 16 (3D). The one place the default is computed.
+ */
+long gamma2_points(const RunConfig& config);
 
 /**
  * @brief Parses a comma list of positive radii ("1,2.5,4"); throws InputError naming `option` and

@@ -2,6 +2,7 @@
 
 #include "dfe/evolution/adaptive_split.hpp"
 #include "dfe/core/error.hpp"
+#include "dfe/core/timer.hpp"
 #include "dfe/evolution/interaction_ts.hpp"
 
 #include <mpi.h>
@@ -54,13 +55,13 @@ Schedule checked(const RunConfig& config, const Measure& measure)
 
 std::unique_ptr<SplitStep> make_fixed_step(const RunConfig& c, const Convolver& convolver)
 {
-    if (c.integrator == "petsc" || c.tol > 0.0) return nullptr;
+    if (c.integrator == Integrator::petsc || c.tol > 0.0) return nullptr;
     return std::make_unique<SplitStep>(convolver, c.mu, make_composition(c.integrator), c.dt);
 }
 
 std::unique_ptr<AdaptiveIntegrator> make_adaptive(const RunConfig& c, const Convolver& convolver)
 {
-    if (c.integrator == "petsc") return std::make_unique<InteractionPictureTS>(convolver, c.mu, c.tol > 0.0 ? c.tol : default_petsc_tol);
+    if (c.integrator == Integrator::petsc) return std::make_unique<InteractionPictureTS>(convolver, c.mu, c.tol > 0.0 ? c.tol : default_petsc_tol);
     if (c.tol > 0.0) return std::make_unique<AdaptiveSplitStep>(convolver, c.mu, make_composition(c.integrator), c.tol);
     return nullptr;
 }
@@ -72,15 +73,15 @@ Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<M
       layout_(world, config.ranks_per_sample, measure_->size()),
       // With FFTW_ESTIMATE a one-rank group takes FFTW-MPI's plans, ~10x faster than serial ESTIMATE ones (grid.hpp).
       grid_(layout_.group(), config.d, config.N, config.L,
-            parse_planner_effort(config.fftw_planner) == PlannerEffort::estimate ? Grid::OneRank::distributed
+            config.fftw_planner == PlannerEffort::estimate ? Grid::OneRank::distributed
                                                                                    : Grid::OneRank::serial),
-      plans_(grid_, parse_planner_effort(config.fftw_planner)), potential_(config.potential, config.d),
+      plans_(grid_, config.fftw_planner), potential_(config.potential, config.d),
       convolver_(plans_, potential_), stepper_(make_fixed_step(config, convolver_)), adaptive_(make_adaptive(config, convolver_)),
-      monitor_(plans_), on_underresolved_(parse_on_underresolved(config.on_underresolved)),
+      monitor_(plans_), on_underresolved_(config.on_underresolved),
       evaluator_(convolver_, config.mu,
                  LocalizedSpec{Cutoff(config.cutoff_order, config.cutoff_width), config.R}),
       gram_(layout_, grid_, measure_->weights(), parse_eigen_method(config.eigensolver, measure_->size())),
-      gamma2_(layout_, grid_, config.gamma2_grid > 0 ? config.gamma2_grid : default_gamma2_points(config.d, config.N),
+      gamma2_(layout_, grid_, gamma2_points(config),
               measure_->weights()),
       gamma2_rows_(dfe::gamma2_rows(config, schedule_))
 {
@@ -105,7 +106,7 @@ bool Ensemble::frozen(std::size_t j) const
 void Ensemble::advance(long steps)
 {
     if (steps <= 0) return;
-    const double start = MPI_Wtime();
+    const ScopedTimer timer(evolution_seconds_);
     const double span = static_cast<double>(steps) * config_.dt;
     for (std::size_t j = 0; j < pointers_.size(); ++j) {
         if (frozen(j)) continue;
@@ -118,12 +119,11 @@ void Ensemble::advance(long steps)
         }
     }
     step_ += steps;
-    evolution_seconds_ += MPI_Wtime() - start;
 }
 
 long Ensemble::check_resolution()
 {
-    const double start = MPI_Wtime();
+    const ScopedTimer timer(observable_seconds_);
     double marked = 0.0;
     for (std::size_t j = 0; j < pointers_.size(); ++j) {
         if (!std::isnan(underresolved_t_[j])) continue;
@@ -133,52 +133,42 @@ long Ensemble::check_resolution()
         }
     }
     // Every rank of a group holds the same marks: one rank per group counts them.
-    const double total = layout_.cross().sum(marked);
-    observable_seconds_ += MPI_Wtime() - start;
-    return static_cast<long>(total);
+    return static_cast<long>(layout_.cross().sum(marked));
 }
 
-EnsembleValues Ensemble::observe(long row)
+Ensemble::SampleSums Ensemble::evaluate_samples(double t)
 {
-    const double start = MPI_Wtime();
-    EnsembleValues out;
-    out.row = row;
-    out.t = time();
-    const auto weights = measure_->weights();
-
     // Linear observables: Σ_j w_j × value_j over the group's samples, and γ^(1)(x,x) = Σ_j w_j |φ_j|²
-    // on this slab in the same pass; then both are summed over the groups.
+    // on this slab in the same pass; both are summed over the groups afterwards.
+    const auto weights = measure_->weights();
     per_sample_.clear();
     gamma1_.assign(static_cast<std::size_t>(grid_.local_points()), 0.0);
     const std::size_t nloc = localized_count * config_.R.size();
-    std::vector<double> sums(SampleObservables::count + nloc, 0.0);
-    double radial = 0.0;
-    double grad_max = 0.0, marked = 0.0, newly = 0.0;
-    double step = std::numeric_limits<double>::infinity();
+    SampleSums s;
+    s.sums.assign(SampleObservables::count + nloc, 0.0);
     for (std::size_t j = 0; j < pointers_.size(); ++j) {
         const double w = weights[layout_.first() + j];
         per_sample_.push_back(evaluator_.evaluate(pointers_[j], gamma1_, w));
         const SampleObservables& o = per_sample_.back();
         const auto v = o.values();
-        for (std::size_t c = 0; c < v.size(); ++c) sums[c] += w * v[c];
-        for (std::size_t c = 0; c < nloc; ++c) sums[SampleObservables::count + c] += w * o.localized[c];
-        radial = std::max(radial, o.radial_defect);
-        grad_max = std::max(grad_max, o.grad_norm());
+        for (std::size_t c = 0; c < v.size(); ++c) s.sums[c] += w * v[c];
+        for (std::size_t c = 0; c < nloc; ++c) s.sums[SampleObservables::count + c] += w * o.localized[c];
+        s.radial = std::max(s.radial, o.radial_defect);
+        s.grad_max = std::max(s.grad_max, o.grad_norm());
         if (std::isnan(underresolved_t_[j]) && o.tail_fraction > config_.tail_tol) {
-            underresolved_t_[j] = out.t;
-            newly += 1.0;
+            underresolved_t_[j] = t;
+            s.newly += 1.0;
         }
-        if (!std::isnan(underresolved_t_[j])) marked += 1.0;
-        if (!frozen(j)) step = std::min(step, h_[j]);
+        if (!std::isnan(underresolved_t_[j])) s.marked += 1.0;
+        if (!frozen(j)) s.step = std::min(s.step, h_[j]);
     }
-    const double arrived = MPI_Wtime();
-    observable_seconds_ += arrived - start;
-    // Ranks arrive at different times (unequal sample counts, noise); the wait is imbalance, not
-    // reduction work, and is reported on its own.
-    layout_.world().barrier();
-    const double evaluated = MPI_Wtime();
-    wait_seconds_ += evaluated - arrived;
-    layout_.cross().sum_in_place(sums);
+    return s;
+}
+
+void Ensemble::reduce_sums(SampleSums& s, EnsembleValues& out)
+{
+    layout_.cross().sum_in_place(s.sums);
+    const auto& sums = s.sums;
     out.sums.mass = sums[0];
     out.sums.kinetic = sums[1];
     out.sums.interaction = sums[2];
@@ -188,22 +178,24 @@ EnsembleValues Ensemble::observe(long row)
     out.sums.d2V1 = sums[6];
     out.sums.vterm = sums[7];
     out.sums.localized.assign(sums.begin() + SampleObservables::count, sums.end());
-    out.max_radial_defect = layout_.world().max(radial);
-    out.max_grad_norm = layout_.world().max(grad_max);
-    {
-        std::vector<double> counts{marked, newly};
-        layout_.cross().sum_in_place(counts);
-        out.n_underresolved = static_cast<long>(counts[0]);
-        marked_now_ = static_cast<long>(counts[1]);
-    }
+    out.max_radial_defect = layout_.world().max(s.radial);
+    out.max_grad_norm = layout_.world().max(s.grad_max);
+    std::vector<double> counts{s.marked, s.newly};
+    layout_.cross().sum_in_place(counts);
+    out.n_underresolved = static_cast<long>(counts[0]);
+    marked_now_ = static_cast<long>(counts[1]);
     if (!adaptive_) {
         out.dt = config_.dt;
     } else {
         // The smallest step the controllers propose now (not the steps shortened to land on check
         // and output times); NaN when every sample is frozen.
-        const double m = -layout_.world().max(-step);
+        const double m = -layout_.world().max(-s.step);
         out.dt = std::isfinite(m) ? m : std::numeric_limits<double>::quiet_NaN();
     }
+}
+
+void Ensemble::derive_from_initial(EnsembleValues& out)
+{
     if (!have_initial_) {
         // The run's t = 0 values (a restart carries them over).
         energy0_ = out.sums.energy;
@@ -216,24 +208,47 @@ EnsembleValues Ensemble::observe(long row)
     out.glassey_T = glassey_time(V1_0_, dV1_0_, energy0_);
     for (std::size_t r = 0; r < config_.R.size(); ++r)
         out.margin.push_back(out.sums.localized[r * localized_count + d2loc_i] - 4.0 * energy0_);
-    layout_.cross().sum_in_place(gamma1_);
+}
 
+void Ensemble::reduce_density_matrices(EnsembleValues& out)
+{
+    layout_.cross().sum_in_place(gamma1_);
     const GramResult gram = gram_.reduce(sample_block());
     out.purity = gram.purity;
     out.lambda_max = gram.lambda_max;
-
     gamma2_.load(pointers_);
     const auto factor = gamma2_.from_factor();
     out.fact_defect = factor.fact_defect;
     out.admissibility_residual = factor.admissibility_residual;
     out.symmetry_residual = std::numeric_limits<double>::quiet_NaN();
     out.gamma2_min = std::numeric_limits<double>::quiet_NaN();
-    if (std::binary_search(gamma2_rows_.begin(), gamma2_rows_.end(), row)) {
+    if (std::binary_search(gamma2_rows_.begin(), gamma2_rows_.end(), out.row)) {
         out.gamma2 = gamma2_.form();
         out.symmetry_residual = out.gamma2->symmetry_residual;
         out.gamma2_min = out.gamma2->min_entry;
     }
-    reduction_seconds_ += MPI_Wtime() - evaluated;
+}
+
+EnsembleValues Ensemble::observe(long row)
+{
+    EnsembleValues out;
+    out.row = row;
+    out.t = time();
+    SampleSums sums;
+    {
+        const ScopedTimer timer(observable_seconds_);
+        sums = evaluate_samples(out.t);
+    }
+    {
+        // Ranks arrive at different times (unequal sample counts, noise); the wait is imbalance, not
+        // reduction work, and is reported on its own.
+        const ScopedTimer timer(wait_seconds_);
+        layout_.world().barrier();
+    }
+    const ScopedTimer timer(reduction_seconds_);
+    reduce_sums(sums, out);
+    derive_from_initial(out);
+    reduce_density_matrices(out);
     return out;
 }
 

@@ -22,6 +22,7 @@
 
 #include <array>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -152,6 +153,21 @@ public:
     [[nodiscard]] double wait_seconds() const { return wait_seconds_; }
 
 private:
+    /** @brief This group's weighted sums and per-sample extremes at an output (before the reductions). */
+    struct SampleSums {
+        std::vector<double> sums;  ///< the sample columns, then the localized values
+        double radial = 0.0, grad_max = 0.0, marked = 0.0, newly = 0.0;
+        double step = std::numeric_limits<double>::infinity();  ///< smallest proposed step of unfrozen samples
+    };
+    /** @brief Evaluates every local sample, accumulating γ^(1) and marking under-resolved ones (Collective on the group). */
+    SampleSums evaluate_samples(double t);
+    /** @brief Sums over the groups and the maxima over the world into `out` (Collective on the world). */
+    void reduce_sums(SampleSums& sums, EnsembleValues& out);
+    /** @brief E(0), glassey_T and margin_R from the t = 0 values (recorded at the first row). */
+    void derive_from_initial(EnsembleValues& out);
+    /** @brief γ^(1) over the groups, purity and lambda_max, γ^(2)'s columns and snapshot (Collective on the world). */
+    void reduce_density_matrices(EnsembleValues& out);
+
     RunConfig config_;
     Schedule schedule_;
     std::unique_ptr<Measure> measure_;

@@ -3,6 +3,7 @@
 #include "dfe/ensemble/measure.hpp"
 
 #include "dfe/core/error.hpp"
+#include "dfe/core/format.hpp"
 #include "dfe/spectral/field.hpp"
 
 #include <array>
@@ -45,12 +46,7 @@ constexpr long max_count = 10'000'000;
 constexpr int max_modes = 10'000;
 
 /// Shortest decimal that reads back as v, so that provenance lines and messages are exact.
-std::string show(double v)
-{
-    std::array<char, 32> buffer{};
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), v);
-    return {buffer.data(), result.ptr};
-}
+std::string show(double v) { return shortest(v); }
 
 void require_finite(double v, const std::string& option)
 {
@@ -436,12 +432,11 @@ private:
 std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d)
 {
     require(d >= 1 && d <= 3, "--d must be 1, 2 or 3 (got " + std::to_string(d) + ")");
-    const std::string& kind = config.kind;
-    if (kind == "gaussian") {
+    switch (config.kind) {
+    case MeasureKind::gaussian:
         require_positive(config.sigma, "--sigma");
         return std::make_unique<GaussianMeasure>(d, config.sigma);
-    }
-    if (kind == "mixture") {
+    case MeasureKind::mixture: {
         require_positive(config.sigma, "--sigma");  // the default width of every component
         require(!config.components.empty(), "--measure mixture needs at least one --component");
         require(config.components.size() <= static_cast<std::size_t>(max_count),
@@ -456,15 +451,14 @@ std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d
                                                   ", not 1 (to 1e-12); they are never renormalized");
         return std::make_unique<MixtureMeasure>(d, std::move(components));
     }
-    if (kind == "random-laguerre") {
+    case MeasureKind::random_laguerre:
         require_count(config.count);
         require(config.modes >= 1 && config.modes <= max_modes, "--modes must be between 1 and " +
                                                                     std::to_string(max_modes) + " (got " +
                                                                     std::to_string(config.modes) + ")");
         require_positive(config.sigma, "--sigma");
         return std::make_unique<RandomLaguerreMeasure>(d, config.count, config.seed, config.modes, config.sigma);
-    }
-    if (kind == "random-gaussians") {
+    case MeasureKind::random_gaussians:
         require_count(config.count);
         require_finite(config.center_spread, "--center-spread");
         require(config.center_spread >= 0.0, "--center-spread must be >= 0 (got " + show(config.center_spread) + ")");
@@ -475,10 +469,9 @@ std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d
         require(config.width_max >= config.width_min, "--width-max (" + show(config.width_max) +
                                                           ") must be >= --width-min (" + show(config.width_min) + ")");
         return std::make_unique<RandomGaussiansMeasure>(d, config);
+    case MeasureKind::file: break;
     }
-    if (kind == "file") throw Error("internal: file measures come from make_file_measure (samples_file.hpp)");
-    throw InputError("--measure must be gaussian, mixture, random-laguerre, random-gaussians or file (got '" +
-                     kind + "')");
+    throw Error("internal: file measures come from make_file_measure (samples_file.hpp)");
 }
 
 }  // namespace dfe

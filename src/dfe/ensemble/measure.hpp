@@ -42,6 +42,8 @@
  */
 #include "dfe/spectral/fft_plan.hpp"
 
+#include "dfe/config/params.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -51,19 +53,6 @@
 namespace dfe {
 
 /** @brief The measure options as the user gives them (apps/ fills it). */
-struct MeasureConfig {
-    std::string kind = "gaussian";        ///< gaussian | mixture | random-laguerre | random-gaussians | file
-    double sigma = 1.0;                   ///< base width σ (gaussian, random-laguerre, random-gaussians)
-    std::vector<std::string> components;  ///< mixture: one "key=value,..." string per component
-    long count = 8;                       ///< random measures: M
-    std::uint64_t seed = 1;               ///< random measures: seed of every sample's stream
-    int modes = 4;                        ///< random-laguerre: K functions per sample
-    double center_spread = 2.0;           ///< random-gaussians: centres uniform in the ball of this radius
-    double kick_spread = 1.0;             ///< random-gaussians: kicks uniform in the ball of this radius
-    double width_min = 0.7;               ///< random-gaussians: widths uniform in [width_min, width_max]
-    double width_max = 1.5;
-    std::string samples_file;             ///< file: path of the HDF5 samples file
-};
 
 class Measure {
 public:

@@ -17,4 +17,10 @@ Composition make_composition(const std::string& name)
     throw InputError("--integrator must be strang or order4 (got '" + name + "')");
 }
 
+Composition make_composition(Integrator integrator)
+{
+    require(integrator != Integrator::petsc, "--integrator petsc has no split-step composition");
+    return make_composition(std::string(name(integrator)));
+}
+
 }  // namespace dfe

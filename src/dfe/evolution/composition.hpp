@@ -24,6 +24,8 @@ struct Composition {
 
 /** @brief "strang" or "order4"; throws InputError otherwise. */
 Composition make_composition(const std::string& name);
+/** @brief The composition of --integrator strang or order4; throws InputError for petsc (no composition). */
+Composition make_composition(Integrator integrator);
 
 /**
  * @brief The substeps of `steps` compositions after their leading K(a_0 h): N(b_i h), then

@@ -1,5 +1,6 @@
 #include "dfe/io/run_file.hpp"
 
+#include "dfe/core/atomic_file.hpp"
 #include "dfe/core/error.hpp"
 #include "dfe/backend/hdf5.hpp"
 #include "dfe/version.hpp"
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -16,21 +18,6 @@ namespace dfe {
 namespace {
 
 namespace fs = std::filesystem;
-
-/// Removes the temporary file on rank 0 unless the run file was committed. Never throws.
-struct TemporaryFile {
-    fs::path path;
-    bool remove = false;
-
-    TemporaryFile() = default;
-    TemporaryFile(const TemporaryFile&) = delete;
-    TemporaryFile& operator=(const TemporaryFile&) = delete;
-    ~TemporaryFile()
-    {
-        std::error_code ignored;
-        if (remove) fs::remove(path, ignored);
-    }
-};
 
 hsize_t to_hsize(long n) { return static_cast<hsize_t>(n); }
 
@@ -61,7 +48,7 @@ struct RunFile::State {
     // Members are destroyed in reverse order: the datasets close before the file (a file opened with
     // MPI-IO refuses to close while objects in it are open), and the temporary file is removed last,
     // once nothing writes to it any more.
-    TemporaryFile tmp;
+    std::optional<TemporaryFile> tmp;  ///< removed on rank 0 unless the run file was committed
     Comm world;  ///< for the rename on rank 0 once every rank has closed the file
     fs::path path;
     h5::Handle file;
@@ -96,8 +83,7 @@ RunFile::RunFile(const std::filesystem::path& path, const GroupLayout& layout, c
     State& s = *state_;
     s.world = layout.world().dup();
     s.path = path;
-    s.tmp.path = path.string() + ".tmp";
-    s.tmp.remove = s.world.is_root();
+    s.tmp.emplace(path, s.world.is_root());
     s.columns = std::move(columns);
     s.rows = rows;
     s.gamma2_rows = gamma2_rows;
@@ -124,7 +110,7 @@ RunFile::RunFile(const std::filesystem::path& path, const GroupLayout& layout, c
     // The ranks of a group share their samples' values; the group's rank 0 writes them.
     if (layout.group().is_root()) s.sample_slab = h5::Slab{{0, layout.first()}, {1, layout.count()}};
 
-    s.file = h5::create_file(s.world, s.tmp.path);
+    s.file = h5::create_file(s.world, s.tmp->path());
     const hid_t file = s.file.get();
     for (const Attribute& a : attributes)
         std::visit([&](const auto& value) { h5::write_attribute(file, a.name, value); }, a.value);
@@ -268,7 +254,7 @@ std::vector<Attribute> run_attributes(const RunConfig& c, int ranks, std::size_t
             A{"N", static_cast<long long>(c.N)},
             A{"L", c.L},
             A{"mu", c.mu},
-            A{"potential", c.potential.name},
+            A{"potential", std::string(name(c.potential.kind))},
             A{"lambda", c.potential.lambda},
             A{"s", c.potential.s},
             A{"epsilon", c.potential.epsilon},
@@ -279,14 +265,14 @@ std::vector<Attribute> run_attributes(const RunConfig& c, int ranks, std::size_t
             A{"radial-tol", c.radial_tol},
             A{"tol", c.tol},
             A{"tail-tol", c.tail_tol},
-            A{"on-underresolved", c.on_underresolved},
+            A{"on-underresolved", std::string(name(c.on_underresolved))},
             A{"petsc-options", c.petsc_options},
             A{"sigma", c.measure.sigma},
-            A{"integrator", c.integrator},
+            A{"integrator", std::string(name(c.integrator))},
             A{"dt", c.dt},
             A{"t-end", c.t_end},
             A{"output-dt", c.output_dt},
-            A{"fftw-planner", c.fftw_planner},
+            A{"fftw-planner", std::string(name(c.fftw_planner))},
             A{"ranks-per-sample", static_cast<long long>(c.ranks_per_sample)},
             A{"ranks", static_cast<long long>(ranks)},
             A{"samples", static_cast<long long>(samples)},
@@ -307,8 +293,8 @@ void RunFile::commit()
     s.gamma2_values.close();
     s.gamma2_times.close();
     s.file.close();
-    h5::rename_into_place(s.world, s.tmp.path, s.path);
-    s.tmp.remove = false;
+    h5::rename_into_place(s.world, s.tmp->path(), s.path);
+    s.tmp->release();
     s.committed = true;
 }
 

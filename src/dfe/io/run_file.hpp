@@ -28,6 +28,7 @@
 #include "dfe/core/groups.hpp"
 #include "dfe/spectral/grid.hpp"
 #include "dfe/config/run_config.hpp"
+#include "dfe/io/table.hpp"
 
 #include <array>
 #include <filesystem>
@@ -48,14 +49,6 @@ inline constexpr std::array<std::string_view, 4> sample_series{"mass", "energy",
 struct Attribute {
     std::string name;
     std::variant<long long, double, std::string> value;
-};
-
-/** @brief One column of a table group of run.h5: numbers (float64) or words (fixed-length strings). */
-struct TableColumn {
-    TableColumn(std::string n, std::vector<double> v) : name(std::move(n)), values(std::move(v)) {}
-    TableColumn(std::string n, std::vector<std::string> v) : name(std::move(n)), values(std::move(v)) {}
-    std::string name;
-    std::variant<std::vector<double>, std::vector<std::string>> values;
 };
 
 /** @brief The radii as the comma list --R takes, each as %g prints it ("1,2.5,4"). */

@@ -1,6 +1,8 @@
 #include "dfe/io/samples_file.hpp"
 #include "dfe/io/samples_file_h5.hpp"
 
+#include "dfe/core/atomic_file.hpp"
+
 #include "dfe/core/error.hpp"
 #include "dfe/backend/hdf5.hpp"
 
@@ -310,16 +312,11 @@ void write_samples_file(const std::filesystem::path& path, const GroupLayout& la
         throw Error("write_samples_file: " + std::to_string(weights.size()) + " weights and " +
                     std::to_string(fields.size()) + " fields for a layout of " + std::to_string(layout.samples()) +
                     " samples of which this group holds " + std::to_string(layout.count()));
-    const fs::path tmp = path.string() + ".tmp";
-    try {
-        write_file(tmp, layout, grid, weights, fields);
-        h5::rename_into_place(layout.world(), tmp, path);
-    } catch (...) {
-        // Whichever rank sees the failure, no partial file may survive; removing is idempotent.
-        std::error_code ignored;
-        fs::remove(tmp, ignored);
-        throw;
-    }
+    // Whichever rank sees the failure, no partial file may survive; removing is idempotent.
+    TemporaryFile tmp(path);
+    write_file(tmp.path(), layout, grid, weights, fields);
+    h5::rename_into_place(layout.world(), tmp.path(), path);
+    tmp.release();
 }
 
 }  // namespace dfe

@@ -1,6 +1,8 @@
 #include "dfe/io/timeseries.hpp"
 
+#include "dfe/core/atomic_file.hpp"
 #include "dfe/core/error.hpp"
+#include "dfe/core/format.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -10,13 +12,11 @@ namespace dfe {
 
 std::string format_number(double value)
 {
-    char text[40];
-    std::snprintf(text, sizeof text, "%.16e", value);
-    return text;
+    return strf("%.16e", value);
 }
 
 TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns)
-    : root_(comm.is_root()), path_(std::move(path)), tmp_(path_.string() + ".tmp"), columns_(std::move(columns))
+    : root_(comm.is_root()), path_(std::move(path)), tmp_(temporary_path(path_)), columns_(std::move(columns))
 {
     if (!root_) return;
     file_.reset(std::fopen(tmp_.c_str(), "w"));

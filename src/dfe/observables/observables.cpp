@@ -257,49 +257,67 @@ DFE_VECTOR_CLONES double real_dot(std::size_t n, const double* __restrict a, con
 
 }  // namespace
 
+namespace {
+
+// The local partial sums of one evaluation, reduced in one allreduce: the fixed ones, then
+// per_radius per radius (loc, dloc, ψ'|∇φ|², h2|x·∇φ|², ρψ'x·(∇V*ρ), ψ_RΔ²ρ, F|∇φ|², ρF x·(∇V*ρ)),
+// then IIIa, IIIb per radius.
+enum Part : std::size_t { mass, v1, grad2, x_grad_im, interaction, x_dv, w_sum, ang2, xgrad2, tail, spectrum, fixed };
+constexpr std::size_t per_radius = 8;
+
+}  // namespace
+
 SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<double> density, double weight)
+{
+    part_.assign(fixed + (per_radius + 2) * spec_.R.size(), 0.0);
+    density_pass(phi, density, weight);
+    spectrum_pass(phi);
+    gradient_pass(phi);
+    const cplx* rho_hat = convolution_pass();
+    if (!spec_.R.empty()) localized_pass(rho_hat);
+    plans_.grid().comm().sum_in_place(part_);
+    return assemble();
+}
+
+void ObservableEvaluator::density_pass(const cplx* phi, std::span<double> density, double weight)
+{
+    // ρ = |φ|², row by row into the padded real layout for the r2c.
+    const auto N = static_cast<std::size_t>(plans_.grid().N());
+    const auto* z = reinterpret_cast<const double*>(phi);
+    double* padded = rho_hat_.data();
+    for (std::ptrdiff_t row = 0; row < rows_; ++row) {
+        const std::size_t o = static_cast<std::size_t>(row) * N;
+        const auto sums = density_row(N, z + 2 * o, rho_.data() + o, padded + row * pad_, x2_.data() + o);
+        part_[mass] += sums[0];
+        part_[v1] += sums[1];
+        if (convolver_.free_space()) std::copy_n(rho_.data() + o, N, rho_real_.data() + row * pad_);
+    }
+    if (!density.empty())
+        for (std::size_t i = 0; i < rho_.size(); ++i) density[i] += weight * rho_[i];
+}
+
+void ObservableEvaluator::spectrum_pass(const cplx* phi)
+{
+    // ‖∇φ‖² by Parseval on the spectrum of φ, Σ_n |g_n|² = N^{−d} Σ_k |ĝ_k|².
+    std::copy_n(phi, rho_.size(), spectrum_.data());
+    plans_.forward(spectrum_.data());
+    const auto* sp = reinterpret_cast<const double*>(spectrum_.data());
+    // The same pass gives the resolution monitor's tail fraction (resolution.hpp).
+    const auto sums = spectrum_sums(k2_.size(), sp, k2_.data(), tail_.data());
+    part_[grad2] = sums[0] / plans_.grid().global_points();
+    part_[spectrum] = sums[1];
+    part_[tail] = sums[2];
+}
+
+void ObservableEvaluator::gradient_pass(const cplx* phi)
 {
     const Grid& grid = plans_.grid();
     const auto d = static_cast<std::size_t>(grid.d());
     const auto n = rho_.size();
     const auto ns = k2_.size();
-    const std::size_t nr = spec_.R.size();
-    const bool localized = nr > 0;
-    const bool free_space = convolver_.free_space();
     const auto N = static_cast<std::size_t>(grid.N());
     const auto* z = reinterpret_cast<const double*>(phi);
-
-    // Local partial sums, reduced in one allreduce at the end: the fixed ones, then 8 per radius
-    // (loc, dloc, ψ'|∇φ|², h2|x·∇φ|², ρψ'x·(∇V*ρ), ψ_RΔ²ρ, F|∇φ|², ρF x·(∇V*ρ)), then IIIa, IIIb per radius.
-    enum { mass, v1, grad2, x_grad_im, interaction, x_dv, w_sum, ang2, xgrad2, tail, spectrum, fixed };
-    constexpr std::size_t per_radius = 8;
-    part_.assign(fixed + (per_radius + 2) * nr, 0.0);
-    double* part = part_.data();
-
-    // ρ = |φ|², row by row into the padded real layout for the r2c.
-    double* padded = rho_hat_.data();
-    for (std::ptrdiff_t row = 0; row < rows_; ++row) {
-        const std::size_t o = static_cast<std::size_t>(row) * N;
-        const auto sums = density_row(N, z + 2 * o, rho_.data() + o, padded + row * pad_, x2_.data() + o);
-        part[mass] += sums[0];
-        part[v1] += sums[1];
-        if (free_space) std::copy_n(rho_.data() + o, N, rho_real_.data() + row * pad_);
-    }
-    if (!density.empty())
-        for (std::size_t i = 0; i < n; ++i) density[i] += weight * rho_[i];
-
-    // ‖∇φ‖² by Parseval on the spectrum of φ, Σ_n |g_n|² = N^{−d} Σ_k |ĝ_k|².
-    std::copy_n(phi, n, spectrum_.data());
-    plans_.forward(spectrum_.data());
     const auto* sp = reinterpret_cast<const double*>(spectrum_.data());
-    {
-        // The same pass gives the resolution monitor's tail fraction (resolution.hpp).
-        const auto sums = spectrum_sums(ns, sp, k2_.data(), tail_.data());
-        part[grad2] = sums[0] / grid.global_points();
-        part[spectrum] = sums[1];
-        part[tail] = sums[2];
-    }
-
     // ∂_aφ, one spectral derivative per dimension: i·k_a·φ̂, in real arithmetic.
     for (std::size_t a = 0; a < d; ++a) {
         auto* gd = reinterpret_cast<double*>(work_[a].data());
@@ -312,77 +330,91 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
         plans_.backward(work_[a].data());
     }
     // One pass over the points: x·∇φ, |∇φ|², the angular momentum.
-    {
-        std::array<const double*, 3> g{}, x{};
-        for (std::size_t a = 0; a < d; ++a) {
-            g[a] = reinterpret_cast<const double*>(work_[a].data());
-            x[a] = x_[a].data();
-        }
-        GradientSums gs;
-        if (d == 1) gs = gradient_pass_1(n, z, g, x, x2_.data(), localized, im_xg_.data(), grad_pt_.data(), xg2_.data());
-        else if (d == 2) gs = gradient_pass_2(n, z, g, x, x2_.data(), localized, im_xg_.data(), grad_pt_.data(), xg2_.data());
-        else gs = gradient_pass_3(n, z, g, x, x2_.data(), localized, im_xg_.data(), grad_pt_.data(), xg2_.data());
-        part[x_grad_im] = gs.x_grad_im;
-        part[ang2] = gs.ang2;
-        part[xgrad2] = gs.xgrad2;
-        if (d == 1) {
-            // Evenness: x_n ↦ −x_n is n ↦ (N − n) mod N (one rank in 1D).
-            double odd = 0.0, all = 0.0;
-            for (std::size_t i = 0; i < N; ++i) {
-                odd += std::norm(phi[i] - phi[(N - i) % N]);
-                all += std::norm(phi[i]);
-            }
-            part[ang2] = odd;
-            part[xgrad2] = 4.0 * all;
-        }
-        if (free_space)
-            for (std::size_t a = 0; a < d; ++a)
-                // ∂_aρ = 2 Re(conj(φ) ∂_aφ), for (∂_aV)*ρ = V*(∂_aρ) without a kink at the padded wrap.
-                for (std::ptrdiff_t row = 0; row < rows_; ++row) {
-                    const std::size_t o = static_cast<std::size_t>(row) * N;
-                    const double* zr = z + 2 * o;
-                    const double* gr = g[a] + 2 * o;
-                    double* out = grad_[a].data() + row * pad_;
-                    for (std::size_t j = 0; j < N; ++j) out[j] = 2.0 * (zr[2 * j] * gr[2 * j] + zr[2 * j + 1] * gr[2 * j + 1]);
-                }
+    std::array<const double*, 3> g{}, x{};
+    for (std::size_t a = 0; a < d; ++a) {
+        g[a] = reinterpret_cast<const double*>(work_[a].data());
+        x[a] = x_[a].data();
     }
+    const bool keep = !spec_.R.empty();
+    GradientSums gs;
+    if (d == 1) gs = gradient_pass_1(n, z, g, x, x2_.data(), keep, im_xg_.data(), grad_pt_.data(), xg2_.data());
+    else if (d == 2) gs = gradient_pass_2(n, z, g, x, x2_.data(), keep, im_xg_.data(), grad_pt_.data(), xg2_.data());
+    else gs = gradient_pass_3(n, z, g, x, x2_.data(), keep, im_xg_.data(), grad_pt_.data(), xg2_.data());
+    part_[x_grad_im] = gs.x_grad_im;
+    part_[ang2] = gs.ang2;
+    part_[xgrad2] = gs.xgrad2;
+    if (d == 1) {
+        // Evenness: x_n ↦ −x_n is n ↦ (N − n) mod N (one rank in 1D).
+        double odd = 0.0, all = 0.0;
+        for (std::size_t i = 0; i < N; ++i) {
+            odd += std::norm(phi[i] - phi[(N - i) % N]);
+            all += std::norm(phi[i]);
+        }
+        part_[ang2] = odd;
+        part_[xgrad2] = 4.0 * all;
+    }
+    if (convolver_.free_space())
+        for (std::size_t a = 0; a < d; ++a)
+            // ∂_aρ = 2 Re(conj(φ) ∂_aφ), for (∂_aV)*ρ = V*(∂_aρ) without a kink at the padded wrap.
+            for (std::ptrdiff_t row = 0; row < rows_; ++row) {
+                const std::size_t o = static_cast<std::size_t>(row) * N;
+                const double* zr = z + 2 * o;
+                const double* gr = g[a] + 2 * o;
+                double* out = grad_[a].data() + row * pad_;
+                for (std::size_t j = 0; j < N; ++j) out[j] = 2.0 * (zr[2 * j] * gr[2 * j] + zr[2 * j + 1] * gr[2 * j + 1]);
+            }
+}
 
+const cplx* ObservableEvaluator::convolution_pass()
+{
+    const Grid& grid = plans_.grid();
+    const auto d = static_cast<std::size_t>(grid.d());
+    const auto N = static_cast<std::size_t>(grid.N());
     // One r2c of ρ; the convolver gives the Parseval sums of V and W and (∂_aV)*ρ.
+    double* padded = rho_hat_.data();
     plans_.r2c(padded);
     const auto* rho_hat = reinterpret_cast<const cplx*>(padded);
     std::array<double*, 3> grad{grad_[0].data(), grad_[1].data(), grad_[2].data()};
-    const ConvolutionSums conv = convolver_.convolve_all(rho_hat, free_space ? rho_real_.data() : nullptr,
+    const ConvolutionSums conv = convolver_.convolve_all(rho_hat, convolver_.free_space() ? rho_real_.data() : nullptr,
                                                          std::span<double* const>(grad.data(), d));
-    part[interaction] = conv.v;
-    part[w_sum] = conv.w;
+    part_[interaction] = conv.v;
+    part_[w_sum] = conv.w;
     // x·((∇V)*ρ) per point, row by row out of the real layout.
     for (std::ptrdiff_t row = 0; row < rows_; ++row) {
         const std::size_t o = static_cast<std::size_t>(row) * N;
         for (std::size_t a = 0; a < d; ++a) multiply_add_row(N, a > 0, x_[a].data() + o, grad[a] + row * pad_, xdv_.data() + o);
-        part[x_dv] += dot(N, xdv_.data() + o, rho_.data() + o);
+        part_[x_dv] += dot(N, xdv_.data() + o, rho_.data() + o);
     }
+    return rho_hat;
+}
 
-    if (localized) {
-        const std::size_t nh = iv_kernel_.size() / (2 * nr);
-        const auto* rh = reinterpret_cast<const double*>(rho_hat);
-        // In blocks of points that stay in the L1 cache while every radius reads them.
-        constexpr std::size_t block = 1024;
-        for (std::size_t b = 0; b < n; b += block) {
-            const std::size_t m = std::min(block, n - b);
-            for (std::size_t r = 0; r < nr; ++r)
-                localized_sums(m, psi_.data() + r * n + b, dpsi_.data() + r * n + b, F_.data() + r * n + b,
-                               h2_.data() + r * n + b, rho_.data() + b, im_xg_.data() + b, grad_pt_.data() + b,
-                               xg2_.data() + b, xdv_.data() + b, part + fixed + per_radius * r);
-        }
-        for (std::size_t r = 0; r < nr; ++r) part[fixed + per_radius * r + 5] = real_dot(nh, iv_kernel_.data() + r * 2 * nh, rh);
-        std::fill(pair_out_.begin(), pair_out_.end(), 0.0);
-        pairs_->add(rho_, pair_out_);
-        std::copy(pair_out_.begin(), pair_out_.end(), part + fixed + per_radius * nr);
+void ObservableEvaluator::localized_pass(const cplx* rho_hat)
+{
+    const auto n = rho_.size();
+    const std::size_t nr = spec_.R.size();
+    double* part = part_.data();
+    const std::size_t nh = iv_kernel_.size() / (2 * nr);
+    const auto* rh = reinterpret_cast<const double*>(rho_hat);
+    // In blocks of points that stay in the L1 cache while every radius reads them.
+    constexpr std::size_t block = 1024;
+    for (std::size_t b = 0; b < n; b += block) {
+        const std::size_t m = std::min(block, n - b);
+        for (std::size_t r = 0; r < nr; ++r)
+            localized_sums(m, psi_.data() + r * n + b, dpsi_.data() + r * n + b, F_.data() + r * n + b,
+                           h2_.data() + r * n + b, rho_.data() + b, im_xg_.data() + b, grad_pt_.data() + b,
+                           xg2_.data() + b, xdv_.data() + b, part + fixed + per_radius * r);
     }
+    for (std::size_t r = 0; r < nr; ++r) part[fixed + per_radius * r + 5] = real_dot(nh, iv_kernel_.data() + r * 2 * nh, rh);
+    std::fill(pair_out_.begin(), pair_out_.end(), 0.0);
+    pairs_->add(rho_, pair_out_);
+    std::copy(pair_out_.begin(), pair_out_.end(), part + fixed + per_radius * nr);
+}
 
-    grid.comm().sum_in_place(part_);
-
-    const double dv = grid.cell_volume();
+SampleObservables ObservableEvaluator::assemble() const
+{
+    const double* part = part_.data();
+    const std::size_t nr = spec_.R.size();
+    const double dv = plans_.grid().cell_volume();
     SampleObservables out;
     out.mass = dv * part[mass];
     out.kinetic = 0.5 * dv * part[grad2];
@@ -394,24 +426,23 @@ SampleObservables ObservableEvaluator::evaluate(const cplx* phi, std::span<doubl
     out.vterm = -4.0 * mu_ * dv * (part[interaction] + 0.5 * part[w_sum]);
     out.tail_fraction = part[spectrum] > 0.0 ? part[tail] / part[spectrum] : 0.0;
     out.radial_defect = part[xgrad2] > 0.0 ? std::sqrt(part[ang2] / part[xgrad2]) : 0.0;
-    if (localized) {
-        out.localized.resize(localized_count * nr);
-        for (std::size_t r = 0; r < nr; ++r) {
-            const double* q = part + fixed + per_radius * r;
-            double* o = out.localized.data() + localized_count * r;
-            const double interaction_term = -4.0 * mu_ * dv * q[4];  // −2μ ∫ ρ ∇ψ_R·((∇V)*ρ)
-            o[loc_i] = dv * q[0];
-            o[dloc_i] = 4.0 * dv * q[1];
-            o[IV_i] = -dv * q[5];
-            // II_R and III_R from their integrands where F_R > 0 (docs/physics.md §5), not as
-            // 8‖∇φ‖² − 8∫ψ'|∇φ|² and 2μ∫ρ(W*ρ) − 4μ∫ρψ'x·((∇V)*ρ).
-            o[II_i] = -8.0 * dv * q[6] + dv * q[3];
-            o[III_i] = 4.0 * mu_ * dv * q[7];
-            o[d2loc_i] = 8.0 * dv * q[2] + dv * q[3] + o[IV_i] + interaction_term;
-            o[IIIa_i] = part[fixed + per_radius * nr + 2 * r];
-            o[IIIb_i] = part[fixed + per_radius * nr + 2 * r + 1];
-            o[lemma61_i] = o[d2loc_i] - (16.0 * out.energy + o[II_i] + out.vterm + o[III_i] + o[IV_i]);
-        }
+    if (nr == 0) return out;
+    out.localized.resize(localized_count * nr);
+    for (std::size_t r = 0; r < nr; ++r) {
+        const double* q = part + fixed + per_radius * r;
+        double* o = out.localized.data() + localized_count * r;
+        const double interaction_term = -4.0 * mu_ * dv * q[4];  // −2μ ∫ ρ ∇ψ_R·((∇V)*ρ)
+        o[loc_i] = dv * q[0];
+        o[dloc_i] = 4.0 * dv * q[1];
+        o[IV_i] = -dv * q[5];
+        // II_R and III_R from their integrands where F_R > 0 (docs/physics.md §5), not as
+        // 8‖∇φ‖² − 8∫ψ'|∇φ|² and 2μ∫ρ(W*ρ) − 4μ∫ρψ'x·((∇V)*ρ).
+        o[II_i] = -8.0 * dv * q[6] + dv * q[3];
+        o[III_i] = 4.0 * mu_ * dv * q[7];
+        o[d2loc_i] = 8.0 * dv * q[2] + dv * q[3] + o[IV_i] + interaction_term;
+        o[IIIa_i] = part[fixed + per_radius * nr + 2 * r];
+        o[IIIb_i] = part[fixed + per_radius * nr + 2 * r + 1];
+        o[lemma61_i] = o[d2loc_i] - (16.0 * out.energy + o[II_i] + out.vterm + o[III_i] + o[IV_i]);
     }
     return out;
 }

@@ -95,6 +95,14 @@ public:
     [[nodiscard]] const LocalizedSpec& localized() const { return spec_; }
 
 private:
+    // The passes of evaluate(), in order; each adds its local sums to part_.
+    void density_pass(const cplx* phi, std::span<double> density, double weight);  ///< ρ, mass, V1, γ^(1)
+    void spectrum_pass(const cplx* phi);   ///< φ̂: ‖∇φ‖², the spectral tail
+    void gradient_pass(const cplx* phi);   ///< ∇φ: dV1, the radial defect, per-point terms
+    const cplx* convolution_pass();        ///< ρ̂: interaction, W, x·((∇V)*ρ); returns ρ̂
+    void localized_pass(const cplx* rho_hat);  ///< the sums of every radius, IV_R, IIIa_R, IIIb_R
+    [[nodiscard]] SampleObservables assemble() const;  ///< the values from the reduced sums
+
     const Convolver& convolver_;
     const FftPlans& plans_;
     double mu_;

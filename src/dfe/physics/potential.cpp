@@ -11,26 +11,19 @@
 
 namespace dfe {
 
-Potential::Potential(const PotentialParams& params, int d) : params_(params), d_(d), kind_(Kind::none)
+Potential::Potential(const PotentialParams& params, int d) : params_(params), d_(d), kind_(params.kind)
 {
     require(std::isfinite(params.lambda), "--lambda must be a finite number");
-    if (params.name == "none") {
-        kind_ = Kind::none;
-    } else if (params.name == "gaussian") {
-        kind_ = Kind::gaussian;
+    if (kind_ == Kind::gaussian) {
         require(std::isfinite(params.s) && params.s > 0.0, "--s (gaussian width) must be positive and finite");
         prefactor_ = params.lambda * std::pow(2.0 * std::numbers::pi * params.s * params.s, 0.5 * d_);
-    } else if (params.name == "soft-power") {
-        kind_ = Kind::soft_power;
+    } else if (kind_ == Kind::soft_power) {
         require(std::isfinite(params.epsilon) && params.epsilon > 0.0, "--epsilon (soft-power regularization) must be positive and finite");
         require(std::isfinite(params.gamma) && params.gamma > 0.0, "--gamma (soft-power exponent) must be positive and finite");
-    } else if (params.name == "power") {
-        kind_ = Kind::power;
+    } else if (kind_ == Kind::power) {
         require(d == 3, "--potential power (lambda |x|^-gamma) is implemented in d = 3 only");
         require(std::isfinite(params.gamma) && params.gamma > 0.0 && params.gamma < 3.0,
                 "--gamma for the power potential must satisfy 0 < gamma < 3 (locally integrable in 3D)");
-    } else {
-        throw InputError("--potential must be none, gaussian, soft-power or power (got '" + params.name + "')");
     }
 }
 

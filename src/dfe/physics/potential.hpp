@@ -20,22 +20,17 @@
  * Gaussian: V̂ = λ(2πs²)^{d/2} exp(−s²|k|²/2) and k·∇_k V̂ = −s²|k|² V̂, so (z·∇V)^ = −(d − s²|k|²)V̂.
  * The periodic transforms `hat`, `hat_z_grad` exist only for potentials with `periodic()` true.
  */
+#include "dfe/config/params.hpp"
+
 #include <string>
 
 namespace dfe {
 
 /** @brief Parameters of a potential as the user gives them. */
-struct PotentialParams {
-    std::string name = "gaussian";  ///< none | gaussian | soft-power | power
-    double lambda = 1.0;            ///< strength λ
-    double s = 0.5;                 ///< gaussian width s
-    double epsilon = 1.0;           ///< soft-power regularization ε
-    double gamma = 1.0;             ///< soft-power and power exponent γ
-};
 
 class Potential {
 public:
-    enum class Kind { none, gaussian, soft_power, power };
+    using Kind = PotentialKind;
 
     /** @brief Validates the parameters for dimension d; throws InputError naming the bad option. */
     Potential(const PotentialParams& params, int d);

@@ -1,5 +1,6 @@
 #include "dfe/run/checkpoint.hpp"
 
+#include "dfe/core/atomic_file.hpp"
 #include "dfe/ensemble/ensemble.hpp"
 #include "dfe/io/samples_file_h5.hpp"
 
@@ -145,15 +146,11 @@ void write_file(const fs::path& tmp, Ensemble& ensemble, const std::string& para
 void write_checkpoint(const fs::path& path, Ensemble& ensemble, const std::string& parameters,
                       const std::vector<std::string>& columns, const RunHistory& history)
 {
-    const fs::path tmp = path.string() + ".tmp";
-    try {
-        write_file(tmp, ensemble, parameters, columns, history);
-        h5::rename_into_place(ensemble.layout().world(), tmp, path);
-    } catch (...) {
-        std::error_code ignored;
-        fs::remove(tmp, ignored);
-        throw;
-    }
+    // Whichever rank sees a failure, no partial file may survive: every rank removes (idempotent).
+    TemporaryFile tmp(path);
+    write_file(tmp.path(), ensemble, parameters, columns, history);
+    h5::rename_into_place(ensemble.layout().world(), tmp.path(), path);
+    tmp.release();
 }
 
 CheckpointInfo read_checkpoint_info(const Comm& comm, const fs::path& path)

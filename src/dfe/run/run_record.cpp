@@ -1,5 +1,7 @@
 #include "dfe/run/run_record.hpp"
 
+#include "dfe/ensemble/ensemble.hpp"
+
 #include <cmath>
 
 namespace dfe {

@@ -1,12 +1,16 @@
 #include "dfe/run/verdicts.hpp"
 
+#include "dfe/ensemble/ensemble.hpp"
+#include "dfe/observables/columns.hpp"
+
 #include "dfe/physics/cutoff.hpp"
+#include "dfe/core/atomic_file.hpp"
 #include "dfe/core/error.hpp"
+#include "dfe/core/format.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 namespace dfe {
@@ -65,6 +69,11 @@ VerdictTracker::VerdictTracker(const RunConfig& config, double dx)
         radius_columns_.push_back({schema.index("IIIa", R), schema.index("IIIb", R), schema.index("II", R),
                                    schema.index("IV", R), schema.index("d2loc", R), schema.index("margin", R)});
     }
+}
+
+void VerdictTracker::add(const EnsembleValues& values)
+{
+    add_row(values.row_values(), values.energy0, values.max_radial_defect);
 }
 
 void VerdictTracker::add_row(std::span<const double> row, double energy0, double radial_defect0)
@@ -147,28 +156,20 @@ std::vector<TableColumn> verdict_columns(const Verdicts& v)
 void write_verdicts_csv(const std::filesystem::path& path, const Verdicts& v)
 {
     const auto columns = verdict_columns(v);
-    const std::filesystem::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream out(tmp);
-        if (!out) throw Error("cannot write " + tmp.string());
+    write_text_file(path, [&](std::ostream& out) {
         for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i].name;
         out << '\n';
-        char cell[40];
         for (std::size_t r = 0; r < v.radii.size(); ++r) {
             for (std::size_t i = 0; i < columns.size(); ++i) {
                 out << (i ? "," : "");
-                if (const auto* numbers = std::get_if<std::vector<double>>(&columns[i].values)) {
-                    std::snprintf(cell, sizeof cell, "%.16e", (*numbers)[r]);
-                    out << cell;
-                } else {
+                if (const auto* numbers = std::get_if<std::vector<double>>(&columns[i].values))
+                    out << strf("%.16e", (*numbers)[r]);
+                else
                     out << std::get<std::vector<std::string>>(columns[i].values)[r];
-                }
             }
             out << '\n';
         }
-        if (!out.flush()) throw Error("cannot write " + tmp.string());
-    }
-    std::filesystem::rename(tmp, path);
+    });
 }
 
 std::string format_verdicts(const Verdicts& v)

@@ -21,8 +21,8 @@
  * resolved row), `unresolved` (held at every resolved row, but some rows were not resolved).
  * vterm does not depend on R: its rows are resolved when every sample is.
  */
-#include "dfe/ensemble/ensemble.hpp"
-#include "dfe/io/run_file.hpp"
+#include "dfe/config/run_config.hpp"
+#include "dfe/io/table.hpp"
 
 #include <filesystem>
 #include <limits>
@@ -33,6 +33,8 @@
 #include <vector>
 
 namespace dfe {
+
+struct EnsembleValues;
 
 /** @brief The verdict of one check along a run (docs/physics.md §9). */
 enum class Verdict { held, failed, unresolved };
@@ -89,7 +91,7 @@ public:
     /** @brief For the radii of `config` on a grid of spacing dx. */
     VerdictTracker(const RunConfig& config, double dx);
     /** @brief Takes one output row (the same on every rank). */
-    void add(const EnsembleValues& values) { add_row(values.row_values(), values.energy0, values.max_radial_defect); }
+    void add(const EnsembleValues& values);
     /**
      * @brief The same from a time-series row in the order of ensemble_columns(config) (a restarted
      * run feeds the rows of its checkpoint), with E(0) and the largest radial defect at t = 0.

@@ -9,13 +9,6 @@
 
 namespace dfe {
 
-PlannerEffort parse_planner_effort(const std::string& name)
-{
-    if (name == "estimate") return PlannerEffort::estimate;
-    if (name == "measure") return PlannerEffort::measure;
-    if (name == "patient") return PlannerEffort::patient;
-    throw InputError("--fftw-planner must be estimate, measure or patient (got '" + name + "')");
-}
 
 template <class T>
 Buffer<T>::Buffer(std::ptrdiff_t n) : size_(n)

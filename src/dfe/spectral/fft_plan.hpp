@@ -15,6 +15,7 @@
  * new-array execute: same size, in-place, same alignment), so one set of plans serves every sample a
  * group holds.
  */
+#include "dfe/config/params.hpp"
 #include "dfe/spectral/cplx.hpp"
 #include "dfe/spectral/grid.hpp"
 
@@ -29,10 +30,6 @@ namespace dfe {
 
 
 /** @brief FFTW planner effort, from `--fftw-planner`. */
-enum class PlannerEffort { estimate, measure, patient };
-
-/** @brief Parses "estimate" | "measure" | "patient"; throws InputError otherwise. */
-PlannerEffort parse_planner_effort(const std::string& name);
 
 /** @brief FFTW's planner flag for an effort (FFTW_ESTIMATE, FFTW_MEASURE, FFTW_PATIENT). */
 unsigned planner_flags(PlannerEffort effort);

@@ -1,0 +1,49 @@
+#pragma once
+/**
+ * @file atomic_file.hpp
+ * @brief The one way output files come into place: written under a temporary name `<path>.tmp` and
+ * renamed over `<path>` only when complete, so that a reader never sees half a file and a failed run
+ * leaves none.
+ */
+#include <filesystem>
+#include <functional>
+#include <ostream>
+
+namespace dfe {
+
+/** @brief `<path>.tmp`, the temporary name of `path`. */
+std::filesystem::path temporary_path(const std::filesystem::path& path);
+
+/**
+ * @brief A temporary file name that is removed when the object goes out of scope, unless
+ * release() was called (after the rename into place). Never throws on destruction.
+ */
+class TemporaryFile {
+public:
+    TemporaryFile() = default;
+    /** @brief `<path>.tmp`; `owner`: whether this process removes it (one rank of a collective file). */
+    explicit TemporaryFile(const std::filesystem::path& path, bool owner = true)
+        : path_(temporary_path(path)), remove_(owner)
+    {
+    }
+    TemporaryFile(const TemporaryFile&) = delete;
+    TemporaryFile& operator=(const TemporaryFile&) = delete;
+    ~TemporaryFile();
+
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    /** @brief The file is in place (or belongs to someone else): do not remove it. */
+    void release() { remove_ = false; }
+
+private:
+    std::filesystem::path path_;
+    bool remove_ = false;
+};
+
+/**
+ * @brief Writes a text file through `<path>.tmp` and a rename: `write` fills the stream; a stream that
+ * cannot be opened or flushed, or an exception from `write`, leaves no file and throws Error naming
+ * the temporary file (Not Collective: call on one rank).
+ */
+void write_text_file(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
+
+}  // namespace dfe
