@@ -106,7 +106,7 @@ bool Ensemble::frozen(std::size_t j) const
 void Ensemble::advance(long steps)
 {
     if (steps <= 0) return;
-    const ScopedTimer timer(evolution_seconds_);
+    const ScopedTimer timer(times_.evolution);
     const double span = static_cast<double>(steps) * config_.dt;
     for (std::size_t j = 0; j < pointers_.size(); ++j) {
         if (frozen(j)) continue;
@@ -123,7 +123,7 @@ void Ensemble::advance(long steps)
 
 long Ensemble::check_resolution()
 {
-    const ScopedTimer timer(observable_seconds_);
+    const ScopedTimer timer(times_.observables);
     double marked = 0.0;
     for (std::size_t j = 0; j < pointers_.size(); ++j) {
         if (!std::isnan(underresolved_t_[j])) continue;
@@ -196,18 +196,18 @@ void Ensemble::reduce_sums(SampleSums& s, EnsembleValues& out)
 
 void Ensemble::derive_from_initial(EnsembleValues& out)
 {
-    if (!have_initial_) {
+    if (!initial_.recorded) {
         // The run's t = 0 values (a restart carries them over).
-        energy0_ = out.sums.energy;
-        V1_0_ = out.sums.V1;
-        dV1_0_ = out.sums.dV1;
-        radial0_ = out.max_radial_defect;
-        have_initial_ = true;
+        initial_.energy = out.sums.energy;
+        initial_.V1 = out.sums.V1;
+        initial_.dV1 = out.sums.dV1;
+        initial_.radial_defect = out.max_radial_defect;
+        initial_.recorded = true;
     }
-    out.energy0 = energy0_;
-    out.glassey_T = glassey_time(V1_0_, dV1_0_, energy0_);
+    out.energy0 = initial_.energy;
+    out.glassey_T = glassey_time(initial_.V1, initial_.dV1, initial_.energy);
     for (std::size_t r = 0; r < config_.R.size(); ++r)
-        out.margin.push_back(out.sums.localized[r * localized_count + d2loc_i] - 4.0 * energy0_);
+        out.margin.push_back(out.sums.localized[r * localized_count + d2loc_i] - 4.0 * initial_.energy);
 }
 
 void Ensemble::reduce_density_matrices(EnsembleValues& out)
@@ -236,16 +236,16 @@ EnsembleValues Ensemble::observe(long row)
     out.t = time();
     SampleSums sums;
     {
-        const ScopedTimer timer(observable_seconds_);
+        const ScopedTimer timer(times_.observables);
         sums = evaluate_samples(out.t);
     }
     {
         // Ranks arrive at different times (unequal sample counts, noise); the wait is imbalance, not
         // reduction work, and is reported on its own.
-        const ScopedTimer timer(wait_seconds_);
+        const ScopedTimer timer(times_.wait);
         layout_.world().barrier();
     }
-    const ScopedTimer timer(reduction_seconds_);
+    const ScopedTimer timer(times_.reductions);
     reduce_sums(sums, out);
     derive_from_initial(out);
     reduce_density_matrices(out);
@@ -286,18 +286,18 @@ RunEnd Ensemble::run(const std::function<void(const EnsembleValues&)>& on_output
 
 Ensemble::State Ensemble::state() const
 {
-    return {step_, next_row_, energy0_, V1_0_, dV1_0_, radial0_};
+    return {step_, next_row_, initial_.energy, initial_.V1, initial_.dV1, initial_.radial_defect};
 }
 
 void Ensemble::restore(const State& s)
 {
     step_ = s.step;
     next_row_ = s.next_row;
-    energy0_ = s.energy0;
-    V1_0_ = s.V1_0;
-    dV1_0_ = s.dV1_0;
-    radial0_ = s.radial_defect0;
-    have_initial_ = s.next_row > 0;
+    initial_.energy = s.energy0;
+    initial_.V1 = s.V1_0;
+    initial_.dV1 = s.dV1_0;
+    initial_.radial_defect = s.radial_defect0;
+    initial_.recorded = s.next_row > 0;
 }
 
 void Ensemble::restore(SampleState s)

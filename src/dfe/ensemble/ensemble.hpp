@@ -144,13 +144,13 @@ public:
     [[nodiscard]] const std::vector<SampleObservables>& sample_values() const { return per_sample_; }
 
     /** @brief Time in advance(): the split steps. */
-    [[nodiscard]] double evolution_seconds() const { return evolution_seconds_; }
+    [[nodiscard]] double evolution_seconds() const { return times_.evolution; }
     /** @brief Time in the per-sample observables (each group on its own samples). */
-    [[nodiscard]] double observable_seconds() const { return observable_seconds_; }
+    [[nodiscard]] double observable_seconds() const { return times_.observables; }
     /** @brief Time in the ensemble reductions: sums over groups, γ^(1), Gram matrix, γ^(2). */
-    [[nodiscard]] double reduction_seconds() const { return reduction_seconds_; }
+    [[nodiscard]] double reduction_seconds() const { return times_.reductions; }
     /** @brief Time waiting at output times for slower ranks (load imbalance), before the reductions. */
-    [[nodiscard]] double wait_seconds() const { return wait_seconds_; }
+    [[nodiscard]] double wait_seconds() const { return times_.wait; }
 
 private:
     /** @brief This group's weighted sums and per-sample extremes at an output (before the reductions). */
@@ -168,6 +168,17 @@ private:
     /** @brief γ^(1) over the groups, purity and lambda_max, γ^(2)'s columns and snapshot (Collective on the world). */
     void reduce_density_matrices(EnsembleValues& out);
 
+    /** @brief Wall time spent in each phase (the accessors above). */
+    struct PhaseTimes {
+        double evolution = 0.0, observables = 0.0, reductions = 0.0, wait = 0.0;
+    };
+    /** @brief The run's values at t = 0, behind glassey_T, margin_R and the verdicts (a restart carries them). */
+    struct InitialValues {
+        bool recorded = false;
+        double energy = 0.0, V1 = 0.0, dV1 = 0.0, radial_defect = 0.0;
+    };
+
+    // The run's definition and its numerics.
     RunConfig config_;
     Schedule schedule_;
     std::unique_ptr<Measure> measure_;
@@ -178,9 +189,12 @@ private:
     Convolver convolver_;
     std::unique_ptr<SplitStep> stepper_;            ///< fixed step (strang, order4 without --tol)
     std::unique_ptr<AdaptiveIntegrator> adaptive_;  ///< --tol or --integrator petsc
+    // Monitoring: the resolution monitor and what happens to a marked sample.
     ResolutionMonitor monitor_;
     OnUnderresolved on_underresolved_;
+    // Observation and reductions.
     ObservableEvaluator evaluator_;
+    // The samples.
     std::ptrdiff_t stride_ = 0;  ///< distance between samples in block_
     Buffer<cplx> block_;         ///< this group's samples, one after another
     std::vector<cplx*> pointers_;
@@ -189,17 +203,14 @@ private:
     std::vector<long> gamma2_rows_;
     std::vector<double> gamma1_;
     std::vector<SampleObservables> per_sample_;
+    // Checkpoint state: per sample (SampleState) and of the run (State).
     std::vector<double> h_, underresolved_t_;  ///< SampleState, per local sample
     StepStats stats_;
     long marked_now_ = 0;  ///< samples marked by the last observe(), over all groups
     long step_ = 0;
     long next_row_ = 0;
-    bool have_initial_ = false;  ///< E, V1, dV1 at t = 0 recorded
-    double energy0_ = 0.0, V1_0_ = 0.0, dV1_0_ = 0.0, radial0_ = 0.0;
-    double evolution_seconds_ = 0.0;
-    double observable_seconds_ = 0.0;
-    double reduction_seconds_ = 0.0;
-    double wait_seconds_ = 0.0;
+    InitialValues initial_;
+    PhaseTimes times_;
 };
 
 }  // namespace dfe
