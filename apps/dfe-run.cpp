@@ -7,6 +7,7 @@
 #include "dfe/core/atomic_file.hpp"
 #include "dfe/core/environment.hpp"
 #include "dfe/core/format.hpp"
+#include "dfe/core/root_output.hpp"
 #include "dfe/core/timer.hpp"
 #include "dfe/core/error.hpp"
 #include "dfe/physics/hypothesis.hpp"
@@ -335,6 +336,7 @@ dfe::RunEnd evolve(dfe::Ensemble& ensemble, dfe::RunRecord& record, const RawOpt
                    double start, double& output_seconds)
 {
     const dfe::Comm& world = ensemble.layout().world();
+    const dfe::RootOutput out(world);
     double last_progress = MPI_Wtime();
     return ensemble.run(
         [&](const dfe::EnsembleValues& v) {
@@ -343,14 +345,14 @@ dfe::RunEnd evolve(dfe::Ensemble& ensemble, dfe::RunRecord& record, const RawOpt
             if (setup.checkpoint_rows > 0 && v.row > 0 && v.row % setup.checkpoint_rows == 0 &&
                 v.row + 1 < ensemble.schedule().rows()) {
                 dfe::write_checkpoint(raw.checkpoint, ensemble, setup.parameters, record.columns(), record.history());
-                if (world.is_root()) std::fprintf(stderr, "  checkpoint at t = %g written to %s\n", v.t, raw.checkpoint.c_str());
+                out.note("  checkpoint at t = %g written to %s\n", v.t, raw.checkpoint.c_str());
             }
             const double now = MPI_Wtime();
             const long total_steps = ensemble.schedule().total_steps;
-            if (world.is_root() && now - last_progress > 2.0 && ensemble.step_count() < total_steps) {
+            if (out.active() && now - last_progress > 2.0 && ensemble.step_count() < total_steps) {
                 const double done = static_cast<double>(ensemble.step_count()) / static_cast<double>(total_steps);
-                std::fprintf(stderr, "  t = %-10g %5.1f%%  elapsed %.1f s  remaining ~%.0f s\n", v.t, 100.0 * done,
-                             now - start, (now - start) * (1.0 - done) / done);
+                out.note("  t = %-10g %5.1f%%  elapsed %.1f s  remaining ~%.0f s\n", v.t, 100.0 * done, now - start,
+                         (now - start) * (1.0 - done) / done);
                 last_progress = now;
             }
         },
@@ -411,6 +413,7 @@ int run(int argc, char** argv)
     RawOptions raw;
     if (!agree(world, [&] { go = parse(argc, argv, config, raw, explicit_grid, world.is_root()); })) return exit_input_error;
     if (!go) return 0;
+    const dfe::RootOutput out(world);
 
     // Validate and build everything before any file is created: bad input leaves no output.
     Setup setup;
@@ -434,15 +437,14 @@ int run(int argc, char** argv)
         const dfe::ScopedTimer timer(output_seconds);
         if (!config.write_samples.empty()) {
             dfe::write_samples_file(config.write_samples, layout, ensemble.grid(), ensemble.measure().weights(), ensemble.fields());
-            if (world.is_root()) std::printf("wrote %s\n", config.write_samples.c_str());
+            out.print("wrote %s\n", config.write_samples.c_str());
         }
         record.emplace(config.out, ensemble, config, setup.provenance, hypotheses);
         if (setup.resume) {
             // A restart begins with the checkpoint's record, written again as the run first wrote it.
             record->replay(dfe::read_history(raw.restart, *setup.resume, layout, ensemble.grid()), setup.resume->state.energy0,
                            setup.resume->state.radial_defect0);
-            if (world.is_root())
-                std::printf("  restarted from %s at t = %g (step %ld, %zu rows already written)\n", raw.restart.c_str(),
+            out.print("  restarted from %s at t = %g (step %ld, %zu rows already written)\n", raw.restart.c_str(),
                             ensemble.time(), ensemble.step_count(), record->history().rows.size());
         }
     }
@@ -452,8 +454,7 @@ int run(int argc, char** argv)
         // Stopped by a signal at a chunk boundary: the same state on every rank. The partial
         // timeseries.csv and run.h5 are removed (their .tmp files); the checkpoint holds everything.
         checkpoint();
-        if (world.is_root())
-            std::fprintf(stderr, "dfe-run: stopped by signal %s at t = %g (step %ld of %ld); checkpoint written to %s; "
+        out.note("dfe-run: stopped by signal %s at t = %g (step %ld of %ld); checkpoint written to %s; "
                                  "resume with --restart %s (exit code %d)\n",
                          dfe::StopSignals::name(dfe::StopSignals::received()), ensemble.time(), ensemble.step_count(),
                          ensemble.schedule().total_steps, raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_checkpointed);
@@ -467,8 +468,7 @@ int run(int argc, char** argv)
     report_resolution(ensemble, config);
     report(ensemble, *record, config, MPI_Wtime() - start, output_seconds);
     if (end == dfe::RunEnd::underresolved) {
-        if (world.is_root())
-            std::fprintf(stderr, "dfe-run: stopped at t = %g: a sample is under-resolved (--on-underresolved stop); outputs "
+        out.note("dfe-run: stopped at t = %g: a sample is under-resolved (--on-underresolved stop); outputs "
                                  "hold the rows up to there; checkpoint written to %s (continue with --restart %s "
                                  "--on-underresolved freeze|continue) (exit code %d)\n",
                          ensemble.time(), raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_underresolved);
