@@ -1,6 +1,7 @@
 #include "dfe/physics/hypothesis.hpp"
 
 #include "dfe/core/error.hpp"
+#include "dfe/physics/quadrature.hpp"
 
 #include <algorithm>
 #include <array>
@@ -37,41 +38,6 @@ constexpr double tail_span = 1e6;
     va_end(args);
     if (n < 0) return {};
     return std::string(buffer.data(), std::min<std::size_t>(static_cast<std::size_t>(n), buffer.size() - 1));
-}
-
-/// 20-point Gauss–Legendre nodes and weights on [−1, 1] (Newton on P_20, to round-off).
-struct GaussLegendre {
-    static constexpr int n = 20;
-    std::array<double, n> x{};
-    std::array<double, n> w{};
-};
-
-const GaussLegendre& gauss_legendre()
-{
-    static const GaussLegendre rule = [] {
-        GaussLegendre g;
-        const int n = GaussLegendre::n;
-        for (int i = 0; i < n; ++i) {
-            double z = std::cos(std::numbers::pi * (i + 0.75) / (n + 0.5));
-            double dp = 1.0;
-            for (int iteration = 0; iteration < 100; ++iteration) {
-                double p0 = 1.0, p1 = z;  // P_{k−1}, P_k by the three-term recurrence
-                for (int k = 2; k <= n; ++k) {
-                    const double p2 = ((2.0 * k - 1.0) * z * p1 - (k - 1.0) * p0) / k;
-                    p0 = p1;
-                    p1 = p2;
-                }
-                dp = n * (z * p1 - p0) / (z * z - 1.0);
-                const double step = p1 / dp;
-                z -= step;
-                if (std::abs(step) < 1e-16) break;
-            }
-            g.x[static_cast<std::size_t>(i)] = z;
-            g.w[static_cast<std::size_t>(i)] = 2.0 / ((1.0 - z * z) * dp * dp);
-        }
-        return g;
-    }();
-    return rule;
 }
 
 /// Golden-section search for the max of f on [a, b]; returns (argmax, max) of every point it
@@ -227,14 +193,16 @@ double sup_abs_z_grad(const Potential& v, double R)
 double ball_l1_abs_z_grad(const Potential& v, double a)
 {
     if (v.is_zero() || a <= 0.0) return 0.0;
-    const auto& rule = gauss_legendre();
+    // 20 points, each node by its own Newton iteration to a step below 1e-16: the rule these
+    // integrals were first computed with (the nodes differ from the default rule's in the last bit).
+    static const GaussLegendreRule rule = gauss_legendre(20, {.newton_tolerance = 1e-16, .mirror = false});
     const int d = v.d();
     auto panel = [&](double lo, double hi) {
         const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
         double sum = 0.0;
-        for (int i = 0; i < GaussLegendre::n; ++i) {
-            const double r = mid + half * rule.x[static_cast<std::size_t>(i)];
-            sum += rule.w[static_cast<std::size_t>(i)] * std::abs(v.z_grad(r)) * radial_weight(r, d);
+        for (std::size_t i = rule.size(); i-- > 0;) {  // largest node first: the order these sums always had
+            const double r = mid + half * rule.x[i];
+            sum += rule.w[i] * std::abs(v.z_grad(r)) * radial_weight(r, d);
         }
         return half * sum;
     };
