@@ -1,6 +1,8 @@
 #include "dfe/evolution/interaction_ts.hpp"
 
 #include "dfe/core/error.hpp"
+#include "dfe/evolution/nonlinear_step.hpp"
+#include "dfe/spectral/kinetic_phase.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -47,14 +49,14 @@ InteractionPictureTS::InteractionPictureTS(const Convolver& convolver, double mu
     for (std::size_t a = 0; a < 3; ++a) {
         const Axis& axis = spectral.axes[a];
         k2_[a].assign(static_cast<std::size_t>(axis.n), 0.0);
-        cos_[a].assign(static_cast<std::size_t>(axis.n), 1.0);
-        sin_[a].assign(static_cast<std::size_t>(axis.n), 0.0);
+        phase_[a].assign(static_cast<std::size_t>(axis.n), cplx(1.0, 0.0));
         if (axis.dim < 0) continue;  // unused axis: factor 1
         for (std::ptrdiff_t i = 0; i < axis.n; ++i) {
             const double k = grid_.wavenumber(axis.start + i);
             k2_[a][static_cast<std::size_t>(i)] = k * k;
         }
     }
+    fastest_conj_.assign(phase_[2].size(), cplx(1.0, 0.0));
 
     const MPI_Comm comm = grid_.comm().get();
     Vec vec = nullptr;
@@ -111,69 +113,37 @@ void InteractionPictureTS::tabulate_phases(double tau)
     for (std::size_t a = 0; a < 3; ++a) {
         if (grid_.spectral().axes[a].dim < 0) continue;  // stays 1
         const auto& k2 = k2_[a];
-        for (std::size_t i = 0; i < k2.size(); ++i) {
-            cos_[a][i] = std::cos(k2[i] * tau);
-            sin_[a][i] = std::sin(k2[i] * tau);
-        }
+        for (std::size_t i = 0; i < k2.size(); ++i) phase_[a][i] = cplx(std::cos(k2[i] * tau), std::sin(k2[i] * tau));
     }
+    for (std::size_t i = 0; i < fastest_conj_.size(); ++i) fastest_conj_[i] = std::conj(phase_[2][i]);
 }
-
-// The two loops below multiply by the phase row by row: the product of the slower axes' factors
-// (and the scale) once per row, then the fastest axis's factor. Written in real arithmetic, which
-// the compiler vectorizes (std::complex products carry a NaN-recovery branch that it does not).
 
 void InteractionPictureTS::unwind(const double* u, double scale, cplx* out) const
 {
-    const auto& ax = grid_.spectral().axes;
-    const double* c2 = cos_[2].data();
-    const double* s2 = sin_[2].data();
-    const std::ptrdiff_t n2 = ax[2].n;
-    auto* z = reinterpret_cast<double*>(out);
-    std::ptrdiff_t row = 0;
-    for (std::ptrdiff_t i0 = 0; i0 < ax[0].n; ++i0) {
-        const cplx p0(cos_[0][static_cast<std::size_t>(i0)], sin_[0][static_cast<std::size_t>(i0)]);
-        for (std::ptrdiff_t i1 = 0; i1 < ax[1].n; ++i1, row += n2) {
-            const cplx p1(cos_[1][static_cast<std::size_t>(i1)], sin_[1][static_cast<std::size_t>(i1)]);
-            const cplx a = std::conj(p0 * p1) * scale;
-            const double ar = a.real(), ai = a.imag();
-            const double* v = u + 2 * row;
-            double* w = z + 2 * row;
-            for (std::ptrdiff_t j = 0; j < n2; ++j) {
-                // q = a·conj(e^{i k_2² τ}), w = q·v
-                const double qr = ar * c2[j] + ai * s2[j];
-                const double qi = ai * c2[j] - ar * s2[j];
-                const double vr = v[2 * j], vi = v[2 * j + 1];
-                w[2 * j] = qr * vr - qi * vi;
-                w[2 * j + 1] = qr * vi + qi * vr;
-            }
-        }
-    }
+    multiply_by_phase(u, scale, true, reinterpret_cast<double*>(out));
 }
 
 void InteractionPictureTS::wind(const cplx* in, double scale, double* out) const
 {
+    multiply_by_phase(reinterpret_cast<const double*>(in), scale, false, out);
+}
+
+void InteractionPictureTS::multiply_by_phase(const double* in, double scale, bool conjugate, double* out) const
+{
+    // Row by row: the product a of the slower axes' factors (and the scale) once per row, then the
+    // fastest axis's factor t (e^{+i k_2² τ}, or its conjugate for unwind): w = (a·t)·v, by the
+    // vectorized kernel of KineticPhase (real arithmetic: std::complex products carry a
+    // NaN-recovery branch that the compiler does not vectorize).
     const auto& ax = grid_.spectral().axes;
-    const double* c2 = cos_[2].data();
-    const double* s2 = sin_[2].data();
     const std::ptrdiff_t n2 = ax[2].n;
-    const auto* z = reinterpret_cast<const double*>(in);
+    const auto* fastest = reinterpret_cast<const double*>((conjugate ? fastest_conj_ : phase_[2]).data());
     std::ptrdiff_t row = 0;
     for (std::ptrdiff_t i0 = 0; i0 < ax[0].n; ++i0) {
-        const cplx p0(cos_[0][static_cast<std::size_t>(i0)], sin_[0][static_cast<std::size_t>(i0)]);
+        const cplx p0 = phase_[0][static_cast<std::size_t>(i0)];
         for (std::ptrdiff_t i1 = 0; i1 < ax[1].n; ++i1, row += n2) {
-            const cplx p1(cos_[1][static_cast<std::size_t>(i1)], sin_[1][static_cast<std::size_t>(i1)]);
-            const cplx a = p0 * p1 * scale;
-            const double ar = a.real(), ai = a.imag();
-            const double* v = z + 2 * row;
-            double* w = out + 2 * row;
-            for (std::ptrdiff_t j = 0; j < n2; ++j) {
-                // q = a·e^{i k_2² τ}, w = q·v
-                const double qr = ar * c2[j] - ai * s2[j];
-                const double qi = ar * s2[j] + ai * c2[j];
-                const double vr = v[2 * j], vi = v[2 * j + 1];
-                w[2 * j] = qr * vr - qi * vi;
-                w[2 * j + 1] = qr * vi + qi * vr;
-            }
+            const cplx p1 = phase_[1][static_cast<std::size_t>(i1)];
+            const cplx a = conjugate ? std::conj(p0 * p1) * scale : p0 * p1 * scale;
+            detail::phase_row(in + 2 * row, out + 2 * row, fastest, a.real(), a.imag(), n2);
         }
     }
 }
@@ -185,11 +155,8 @@ void InteractionPictureTS::nonlinear(cplx* phi)
     const std::ptrdiff_t N = grid_.N();
     const std::ptrdiff_t rows = grid_.local_points() / N;
     const std::ptrdiff_t pad = grid_.d() == 1 ? N : grid_.physical_real().stride_last;
-    for (std::ptrdiff_t r = 0; r < rows; ++r) {
-        const cplx* in = phi + r * N;
-        double* out = rho + r * pad;
-        for (std::ptrdiff_t j = 0; j < N; ++j) out[j] = in[j].real() * in[j].real() + in[j].imag() * in[j].imag();
-    }
+    for (std::ptrdiff_t r = 0; r < rows; ++r)
+        detail::norm_row(rho + r * pad, reinterpret_cast<const double*>(phi + r * N), N);
     convolver_.potential(rho);
     for (std::ptrdiff_t r = 0; r < rows; ++r) {
         const double* u = rho + r * pad;

@@ -85,12 +85,16 @@ private:
 
     /// f = ∂_τ (c v̂) at τ for the state u (both interleaved Re/Im, spectral layout).
     void evaluate(double tau, const double* u, double* f);
-    /// Rows of e^{+i k_d² τ} for every memory axis of the spectral layout.
+    /// Rows of e^{+i k_d² τ} for every memory axis of the spectral layout, and of e^{−i k_d² τ}
+    /// for the fastest one.
     void tabulate_phases(double tau);
     /// out = e^{−i|k|²τ} · u · scale (the tabulated τ): Vec → FFT buffer.
     void unwind(const double* u, double scale, cplx* out) const;
     /// out = e^{+i|k|²τ} · in · scale (the tabulated τ): FFT buffer → Vec.
     void wind(const cplx* in, double scale, double* out) const;
+    /// out = e^{±i|k|²τ} · in · scale (the tabulated τ; − when `conjugate`), complex numbers as
+    /// (re, im) pairs over this rank's part of the spectral layout.
+    void multiply_by_phase(const double* in, double scale, bool conjugate, double* out) const;
     /// φ ← −iμ (V*|φ|²) φ, physical layout.
     void nonlinear(cplx* phi);
     /// Records one accepted step and the controller's proposal, cuts the next step to meet the
@@ -106,8 +110,9 @@ private:
     std::ptrdiff_t count_;   ///< local modes of the spectral layout
     Buffer<cplx> work_;      ///< φ̂ / φ for the complex FFTs
     Buffer<double> rho_;     ///< |φ|², then V*|φ|², physical real layout
-    std::array<std::vector<double>, 3> k2_;     ///< k_d² along each memory axis of the spectral layout
-    std::array<std::vector<double>, 3> cos_, sin_;  ///< e^{+i k_d² τ} along each memory axis
+    std::array<std::vector<double>, 3> k2_;  ///< k_d² along each memory axis of the spectral layout
+    std::array<std::vector<cplx>, 3> phase_;  ///< e^{+i k_d² τ} along each memory axis (unused axes: 1)
+    std::vector<cplx> fastest_conj_;          ///< e^{−i k_d² τ} along the fastest memory axis
     PetscVec u_;
     PetscTS ts_;
 

@@ -34,25 +34,38 @@ PairTerms::PairTerms(const Grid& grid, const Potential& potential, const Cutoff&
                      PlannerEffort effort)
     : grid_(grid), N_(grid.N()), d_(grid.d()), R_(std::move(R)), padded_(2 * grid.N()), half_(grid.N() + 1)
 {
-    const auto d = static_cast<std::size_t>(d_);
-    const auto nr = R_.size();
-    const long N = N_, P = padded_;
-    const double dx = grid.dx();
+    set_up_gather();
+    tabulate_cutoff(cutoff);
+    // Half-spectrum weights: the modes h = 0 and h = N stand for themselves, the others for ±k.
+    half_weight_.assign(static_cast<std::size_t>(half_), 2.0);
+    half_weight_.front() = half_weight_.back() = 1.0;
+    plan_padded_transform(effort);
+    tabulate_kernels(potential);
+}
 
+void PairTerms::set_up_gather()
+{
     // ρ of the group's ranks, gathered in rank order: the slabs of dimension 0 in order, i.e. C order.
-    const Comm& comm = grid.comm();
+    const Comm& comm = grid_.comm();
     counts_.assign(static_cast<std::size_t>(comm.size()), 0);
-    int mine_count = static_cast<int>(grid.local_points());
+    int mine_count = static_cast<int>(grid_.local_points());
     DFE_MPI(MPI_Allgather(&mine_count, 1, MPI_INT, counts_.data(), 1, MPI_INT, comm.get()));
     displs_.assign(counts_.size(), 0);
     for (std::size_t r = 1; r < counts_.size(); ++r) displs_[r] = displs_[r - 1] + counts_[r - 1];
     std::size_t total = 1;
-    for (int a = 0; a < d_; ++a) total *= static_cast<std::size_t>(N);
+    for (int a = 0; a < d_; ++a) total *= static_cast<std::size_t>(N_);
     require_logic(static_cast<std::size_t>(displs_.back() + counts_.back()) == total, "pair terms: slabs do not cover the grid");
     gathered_.assign(total, 0.0);
+}
 
+void PairTerms::tabulate_cutoff(const Cutoff& cutoff)
+{
+    const long N = N_;
+    const std::size_t total = gathered_.size();
+    const auto nr = R_.size();
+    const double dx = grid_.dx();
     x_.resize(static_cast<std::size_t>(N));
-    for (long i = 0; i < N; ++i) x_[static_cast<std::size_t>(i)] = -0.5 * grid.L() + static_cast<double>(i) * dx;
+    for (long i = 0; i < N; ++i) x_[static_cast<std::size_t>(i)] = -0.5 * grid_.L() + static_cast<double>(i) * dx;
     // F_R at every grid point, C order: exact zeros inside |x|² ≤ (2−h)R.
     F_.resize(nr * total);
     for (std::size_t p = 0; p < total; ++p) {
@@ -65,11 +78,11 @@ PairTerms::PairTerms(const Grid& grid, const Potential& potential, const Cutoff&
         }
         for (std::size_t r = 0; r < nr; ++r) F_[r * total + p] = cutoff.F(x2 / R_[r]);
     }
+}
 
-    // Half-spectrum weights: the modes h = 0 and h = N stand for themselves, the others for ±k.
-    half_weight_.assign(static_cast<std::size_t>(half_), 2.0);
-    half_weight_.front() = half_weight_.back() = 1.0;
-
+void PairTerms::plan_padded_transform(PlannerEffort effort)
+{
+    const long N = N_, P = padded_;
     // Serial in-place r2c plan on the padded (2N)^d grid; rows of 2(N+1) doubles.
     rows_ = 1;
     for (int a = 0; a + 1 < d_; ++a) rows_ *= P;
@@ -86,40 +99,46 @@ PairTerms::PairTerms(const Grid& grid, const Potential& potential, const Cutoff&
     const unsigned flags = planner_flags(effort);
     if (d_ == 1) {
         passes_.emplace_back(fftw_plan_dft_r2c(1, dims.data(), work_.data(), hc, flags), "padded pair-sum r2c");
-    } else {
-        std::vector<fftw_iodim> many;
-        std::ptrdiff_t stride = half_;  // complex numbers between consecutive entries of axis d−2
-        std::vector<std::ptrdiff_t> axis_stride(static_cast<std::size_t>(d_ - 1));
-        for (int b = d_ - 2; b >= 0; --b) {
-            axis_stride[static_cast<std::size_t>(b)] = stride;
-            stride *= P;
-        }
-        for (int b = 0; b + 1 < d_; ++b) {
-            const int is = static_cast<int>(2 * axis_stride[static_cast<std::size_t>(b)]);
-            many.push_back({static_cast<int>(N), is, is / 2});
-        }
-        const fftw_iodim row{static_cast<int>(P), 1, 1};
-        passes_.emplace_back(fftw_plan_guru_dft_r2c(1, &row, d_ - 1, many.data(), work_.data(), hc, flags),
-                             "padded pair-sum r2c rows");
-        for (int b = d_ - 2; b >= 0; --b) {
-            const int st = static_cast<int>(axis_stride[static_cast<std::size_t>(b)]);
-            const fftw_iodim line{static_cast<int>(P), st, st};
-            std::vector<fftw_iodim> lines;
-            for (int c = 0; c < b; ++c) {
-                const int sc = static_cast<int>(axis_stride[static_cast<std::size_t>(c)]);
-                lines.push_back({static_cast<int>(N), sc, sc});  // indices before b: only those < N hold data
-            }
-            for (int c = b + 1; c + 1 < d_; ++c) {
-                const int sc = static_cast<int>(axis_stride[static_cast<std::size_t>(c)]);
-                lines.push_back({static_cast<int>(P), sc, sc});
-            }
-            lines.push_back({static_cast<int>(half_), 1, 1});
-            passes_.emplace_back(fftw_plan_guru_dft(1, &line, static_cast<int>(lines.size()), lines.data(), hc, hc,
-                                                    FFTW_FORWARD, flags),
-                                 "padded pair-sum complex pass");
-        }
+        return;
     }
+    std::vector<fftw_iodim> many;
+    std::ptrdiff_t stride = half_;  // complex numbers between consecutive entries of axis d−2
+    std::vector<std::ptrdiff_t> axis_stride(static_cast<std::size_t>(d_ - 1));
+    for (int b = d_ - 2; b >= 0; --b) {
+        axis_stride[static_cast<std::size_t>(b)] = stride;
+        stride *= P;
+    }
+    for (int b = 0; b + 1 < d_; ++b) {
+        const int is = static_cast<int>(2 * axis_stride[static_cast<std::size_t>(b)]);
+        many.push_back({static_cast<int>(N), is, is / 2});
+    }
+    const fftw_iodim row{static_cast<int>(P), 1, 1};
+    passes_.emplace_back(fftw_plan_guru_dft_r2c(1, &row, d_ - 1, many.data(), work_.data(), hc, flags),
+                         "padded pair-sum r2c rows");
+    for (int b = d_ - 2; b >= 0; --b) {
+        const int st = static_cast<int>(axis_stride[static_cast<std::size_t>(b)]);
+        const fftw_iodim line{static_cast<int>(P), st, st};
+        std::vector<fftw_iodim> lines;
+        for (int c = 0; c < b; ++c) {
+            const int sc = static_cast<int>(axis_stride[static_cast<std::size_t>(c)]);
+            lines.push_back({static_cast<int>(N), sc, sc});  // indices before b: only those < N hold data
+        }
+        for (int c = b + 1; c + 1 < d_; ++c) {
+            const int sc = static_cast<int>(axis_stride[static_cast<std::size_t>(c)]);
+            lines.push_back({static_cast<int>(P), sc, sc});
+        }
+        lines.push_back({static_cast<int>(half_), 1, 1});
+        passes_.emplace_back(fftw_plan_guru_dft(1, &line, static_cast<int>(lines.size()), lines.data(), hc, hc,
+                                                FFTW_FORWARD, flags),
+                             "padded pair-sum complex pass");
+    }
+}
 
+void PairTerms::tabulate_kernels(const Potential& potential)
+{
+    const auto d = static_cast<std::size_t>(d_);
+    const auto nr = R_.size();
+    const long P = padded_;
     // Kernels K_a = |V'(|z|)| z_a/|z| at the offsets z = m·dx of the padded grid (m = j for j < N,
     // j − 2N for j > N), zero at z = 0 (where a_R = 0) and at j = N (offset ±N: no pair of the grid
     // is that far apart along an axis, and a zero there makes the kernel exactly odd, so its spectrum
@@ -127,59 +146,74 @@ PairTerms::PairTerms(const Grid& grid, const Potential& potential, const Cutoff&
     // dv (the convolution's quadrature) and 1/(2N)^d (Parseval on the padded grid).
     // The kernels fill the whole padded grid: their transform is a full one, planned here only.
     std::array<int, 3> full_dims{static_cast<int>(P), static_cast<int>(P), static_cast<int>(P)};
+    auto* hc = reinterpret_cast<fftw_complex*>(work_.data());
     const Plan full(fftw_plan_dft_r2c(d_, full_dims.data(), work_.data(), hc, FFTW_ESTIMATE), "padded kernel r2c");
     const std::size_t sets = 1 + nr;
     kernel_.resize(sets * d);
     std::vector<bool> needed(sets * d, false);
     for (std::size_t task = 0; task < nr * d; ++task)
         if (mine(task)) needed[task % d] = needed[(1 + task / d) * d + task % d] = true;
-    const double scale = grid.cell_volume() / std::pow(static_cast<double>(P), d_);
-    std::size_t folded = 1;
-    for (int a = 0; a < d_; ++a) folded *= static_cast<std::size_t>(half_);
-    auto offset = [&](long j) { return static_cast<double>(j < N ? j : j - P) * dx; };
+    const double scale = grid_.cell_volume() / std::pow(static_cast<double>(P), d_);
     for (std::size_t set = 0; set < sets; ++set)
         for (std::size_t a = 0; a < d; ++a) {
             if (!needed[set * d + a]) continue;
+            fill_kernel(potential, a, set == 0 ? INFINITY : R_[set - 1]);
             double* w = work_.data();
-            std::fill(w, w + real_alloc, 0.0);
-            const double R2 = set == 0 ? INFINITY : R_[set - 1];
-            for (std::ptrdiff_t row = 0; row < rows_; ++row) {
-                std::array<double, 3> z{0.0, 0.0, 0.0};
-                std::ptrdiff_t rest = row;
-                bool edge = false;
-                for (int b = d_ - 2; b >= 0; --b) {
-                    const long j = static_cast<long>(rest % P);
-                    rest /= P;
-                    edge = edge || j == N;
-                    z[static_cast<std::size_t>(b)] = offset(j);
-                }
-                if (edge) continue;
-                for (long j = 0; j < P; ++j) {
-                    if (j == N) continue;
-                    z[d - 1] = offset(j);
-                    const double z2 = z[0] * z[0] + z[1] * z[1] + z[2] * z[2];
-                    if (z2 == 0.0 || z2 > R2) continue;
-                    const double r = std::sqrt(z2);
-                    w[row * 2 * half_ + j] = std::abs(potential.radial_derivative(r)) * z[a] / r;
-                }
-            }
             fftw_execute_dft_r2c(full.get(), w, reinterpret_cast<fftw_complex*>(w));
-            // The representative of every folded index is the non-negative one (j ≤ N on every axis).
-            std::vector<double>& table = kernel_[set * d + a];
-            table.resize(folded);
-            for (std::size_t f = 0; f < folded; ++f) {
-                std::size_t rest = f;
-                const auto h = static_cast<std::ptrdiff_t>(rest % static_cast<std::size_t>(half_));
-                rest /= static_cast<std::size_t>(half_);
-                std::ptrdiff_t row = 0, mult = 1;
-                for (int b = d_ - 2; b >= 0; --b) {
-                    row += static_cast<std::ptrdiff_t>(rest % static_cast<std::size_t>(half_)) * mult;
-                    rest /= static_cast<std::size_t>(half_);
-                    mult *= P;
-                }
-                table[f] = w[2 * (row * half_ + h) + 1] * scale;
-            }
+            fold_kernel_spectrum(scale, kernel_[set * d + a]);
         }
+}
+
+void PairTerms::fill_kernel(const Potential& potential, std::size_t a, double R2)
+{
+    const auto d = static_cast<std::size_t>(d_);
+    const long N = N_, P = padded_;
+    const double dx = grid_.dx();
+    auto offset = [&](long j) { return static_cast<double>(j < N ? j : j - P) * dx; };
+    double* w = work_.data();
+    std::fill(w, w + work_.size(), 0.0);
+    for (std::ptrdiff_t row = 0; row < rows_; ++row) {
+        std::array<double, 3> z{0.0, 0.0, 0.0};
+        std::ptrdiff_t rest = row;
+        bool edge = false;
+        for (int b = d_ - 2; b >= 0; --b) {
+            const long j = static_cast<long>(rest % P);
+            rest /= P;
+            edge = edge || j == N;
+            z[static_cast<std::size_t>(b)] = offset(j);
+        }
+        if (edge) continue;
+        for (long j = 0; j < P; ++j) {
+            if (j == N) continue;
+            z[d - 1] = offset(j);
+            const double z2 = z[0] * z[0] + z[1] * z[1] + z[2] * z[2];
+            if (z2 == 0.0 || z2 > R2) continue;
+            const double r = std::sqrt(z2);
+            w[row * 2 * half_ + j] = std::abs(potential.radial_derivative(r)) * z[a] / r;
+        }
+    }
+}
+
+void PairTerms::fold_kernel_spectrum(double scale, std::vector<double>& table) const
+{
+    const long P = padded_;
+    const double* w = work_.data();
+    std::size_t folded = 1;
+    for (int a = 0; a < d_; ++a) folded *= static_cast<std::size_t>(half_);
+    // The representative of every folded index is the non-negative one (j ≤ N on every axis).
+    table.resize(folded);
+    for (std::size_t f = 0; f < folded; ++f) {
+        std::size_t rest = f;
+        const auto h = static_cast<std::ptrdiff_t>(rest % static_cast<std::size_t>(half_));
+        rest /= static_cast<std::size_t>(half_);
+        std::ptrdiff_t row = 0, mult = 1;
+        for (int b = d_ - 2; b >= 0; --b) {
+            row += static_cast<std::ptrdiff_t>(rest % static_cast<std::size_t>(half_)) * mult;
+            rest /= static_cast<std::size_t>(half_);
+            mult *= P;
+        }
+        table[f] = w[2 * (row * half_ + h) + 1] * scale;
+    }
 }
 
 PairTerms::~PairTerms() = default;

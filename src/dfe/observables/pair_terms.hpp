@@ -64,6 +64,20 @@ public:
     [[nodiscard]] std::size_t bytes() const;
 
 private:
+    // The steps of the constructor, in its order.
+    /** @brief The allgatherv of ρ over the group: counts_, displs_, and gathered_ sized N^d. */
+    void set_up_gather();
+    /** @brief x_, and F_R at every grid point for every radius (F_). */
+    void tabulate_cutoff(const Cutoff& cutoff);
+    /** @brief rows_, work_, spectrum_ and the pruned padded r2c (passes_). */
+    void plan_padded_transform(PlannerEffort effort);
+    /** @brief The folded kernel spectra this rank's tasks need (kernel_), through work_. */
+    void tabulate_kernels(const Potential& potential);
+    /** @brief work_ = K_a on the padded grid, for the offsets with |z|² ≤ R2 (INFINITY: every one). */
+    void fill_kernel(const Potential& potential, std::size_t a, double R2);
+    /** @brief table = the folded Im K̂ × scale from the transformed kernel in work_. */
+    void fold_kernel_spectrum(double scale, std::vector<double>& table) const;
+
     /** @brief The padded r2c of `data` in place (real layout in, half spectrum out), pruned. */
     void transform(double* data) const;
     /**

@@ -1,6 +1,7 @@
 #include "dfe/physics/hypothesis.hpp"
 
 #include "dfe/core/error.hpp"
+#include "dfe/physics/quadrature.hpp"
 
 #include <algorithm>
 #include <array>
@@ -37,41 +38,6 @@ constexpr double tail_span = 1e6;
     va_end(args);
     if (n < 0) return {};
     return std::string(buffer.data(), std::min<std::size_t>(static_cast<std::size_t>(n), buffer.size() - 1));
-}
-
-/// 20-point Gauss–Legendre nodes and weights on [−1, 1] (Newton on P_20, to round-off).
-struct GaussLegendre {
-    static constexpr int n = 20;
-    std::array<double, n> x{};
-    std::array<double, n> w{};
-};
-
-const GaussLegendre& gauss_legendre()
-{
-    static const GaussLegendre rule = [] {
-        GaussLegendre g;
-        const int n = GaussLegendre::n;
-        for (int i = 0; i < n; ++i) {
-            double z = std::cos(std::numbers::pi * (i + 0.75) / (n + 0.5));
-            double dp = 1.0;
-            for (int iteration = 0; iteration < 100; ++iteration) {
-                double p0 = 1.0, p1 = z;  // P_{k−1}, P_k by the three-term recurrence
-                for (int k = 2; k <= n; ++k) {
-                    const double p2 = ((2.0 * k - 1.0) * z * p1 - (k - 1.0) * p0) / k;
-                    p0 = p1;
-                    p1 = p2;
-                }
-                dp = n * (z * p1 - p0) / (z * z - 1.0);
-                const double step = p1 / dp;
-                z -= step;
-                if (std::abs(step) < 1e-16) break;
-            }
-            g.x[static_cast<std::size_t>(i)] = z;
-            g.w[static_cast<std::size_t>(i)] = 2.0 / ((1.0 - z * z) * dp * dp);
-        }
-        return g;
-    }();
-    return rule;
 }
 
 /// Golden-section search for the max of f on [a, b]; returns (argmax, max) of every point it
@@ -227,14 +193,16 @@ double sup_abs_z_grad(const Potential& v, double R)
 double ball_l1_abs_z_grad(const Potential& v, double a)
 {
     if (v.is_zero() || a <= 0.0) return 0.0;
-    const auto& rule = gauss_legendre();
+    // 20 points, each node by its own Newton iteration to a step below 1e-16: the rule these
+    // integrals were first computed with (the nodes differ from the default rule's in the last bit).
+    static const GaussLegendreRule rule = gauss_legendre(20, {.newton_tolerance = 1e-16, .mirror = false});
     const int d = v.d();
     auto panel = [&](double lo, double hi) {
         const double mid = 0.5 * (lo + hi), half = 0.5 * (hi - lo);
         double sum = 0.0;
-        for (int i = 0; i < GaussLegendre::n; ++i) {
-            const double r = mid + half * rule.x[static_cast<std::size_t>(i)];
-            sum += rule.w[static_cast<std::size_t>(i)] * std::abs(v.z_grad(r)) * radial_weight(r, d);
+        for (std::size_t i = rule.size(); i-- > 0;) {  // largest node first: the order these sums always had
+            const double r = mid + half * rule.x[i];
+            sum += rule.w[i] * std::abs(v.z_grad(r)) * radial_weight(r, d);
         }
         return half * sum;
     };
@@ -281,28 +249,29 @@ double natural_length_scale(const Potential& v)
     return 1.0;
 }
 
-HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R, double r_max)
+namespace {
+
+// The steps of hypothesis_report, in the order it takes them.
+
+/// The potential and the sampling of (0, r_max]: the report's first fields.
+HypothesisReport describe_sampling(const Potential& v, double r_max)
 {
-    require(std::isfinite(r_max) && r_max > 0.0, "--r-max must be positive and finite");
-    for (double x : R) require(std::isfinite(x) && x > 0.0, "--R: every R must be positive and finite (got " + strf("%g", x) + ")");
-
-    const auto& p = v.params();
-    const int d = v.d();
-    (void)detail::sphere_area(d);  // validates d
-    const bool zero = v.is_zero();
     const auto kind = v.kind();
-
     HypothesisReport rep;
     rep.potential = v.describe();
-    rep.d = d;
+    rep.d = v.d();
     rep.scale = natural_length_scale(v);
     rep.r_max = r_max;
     rep.r_min = 1e-6 * std::min(rep.scale, r_max);
     rep.v_bounded = !v.singular();
-    rep.v_schwartz = kind == Potential::Kind::none || kind == Potential::Kind::gaussian || zero;
+    rep.v_schwartz = kind == Potential::Kind::none || kind == Potential::Kind::gaussian || v.is_zero();
+    return rep;
+}
 
-    // ---- V ≥ 0 and (1.6) on the sampled radii.
-    const auto r = sample_radii(rep.r_min, r_max);
+/// V ≥ 0 and (1.6) on the sampled radii r: min V, max |V|, and the max of V + ½ rV', refined by
+/// golden-section search between the neighbours of the best sample.
+void check_sign_and_virial(const Potential& v, const std::vector<double>& r, HypothesisReport& rep)
+{
     rep.samples = static_cast<long>(r.size());
     auto virial = [&](double x) { return v.value(x) + 0.5 * v.z_grad(x); };
     rep.v_min = inf;
@@ -327,7 +296,12 @@ HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R
     }
     rep.h16_tolerance = virial_tolerance * rep.v_abs_max;
     rep.h16_holds = rep.h16_max <= rep.h16_tolerance;
+}
 
+/// The intervals of the sampled radii r where V + ½ rV' > 0 (tested on relative_virial), ends
+/// refined by bisection.
+void find_positive_set(const Potential& v, const std::vector<double>& r, HypothesisReport& rep)
+{
     auto positive = [&](double x) { return detail::relative_virial(v, x) > virial_tolerance; };
     bool inside = false;
     for (std::size_t i = 0; i < r.size(); ++i) {
@@ -336,10 +310,16 @@ HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R
         if (!now && inside) rep.h16_positive_upper.push_back(bisect(positive, r[i - 1], r[i]));
         inside = now;
     }
-    if (inside) rep.h16_positive_upper.push_back(r_max);
+    if (inside) rep.h16_positive_upper.push_back(rep.r_max);
+}
 
-    // ---- (1.7) and (1.8) at each R.
-    rep.closed_form = kind == Potential::Kind::power && !zero;
+/// (1.7) and (1.8) at each R: closed forms for the power potential, quadrature otherwise.
+void evaluate_at_radii(const Potential& v, std::span<const double> R, HypothesisReport& rep)
+{
+    const auto& p = v.params();
+    const int d = v.d();
+    const bool zero = v.is_zero();
+    rep.closed_form = v.kind() == Potential::Kind::power && !zero;
     const double gamma = p.gamma, abs_lambda = std::abs(p.lambda);
     for (double x : R) {
         rep.R.push_back(x);
@@ -354,11 +334,17 @@ HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R
     }
     rep.h17_decreasing = decreasing(rep.R, rep.h17_sup);
     rep.h18_decreasing = decreasing(rep.R, rep.h18_ratio);
+}
 
-    // ---- Asymptotics as R → ∞, from the decay of V at infinity. With r|V'| ~ C r^{−γ} at infinity,
-    // the (1.8) integral grows like R^{(d−γ)/2} (γ < d), like log R (γ = d), or converges (γ > d).
+/// Asymptotics as R → ∞, from the decay of V at infinity. With r|V'| ~ C r^{−γ} at infinity, the
+/// (1.8) integral grows like R^{(d−γ)/2} (γ < d), like log R (γ = d), or converges (γ > d).
+void set_asymptotics(const Potential& v, HypothesisReport& rep)
+{
+    const int d = v.d();
+    const auto kind = v.kind();
+    const double gamma = v.params().gamma, abs_lambda = std::abs(v.params().lambda);
     const double flat = -0.5 * (d - 1) + 0.0;  // (1.8) exponent when the integral converges (+0: no −0)
-    if (zero) {
+    if (v.is_zero()) {
         rep.h17_exponent = rep.h18_exponent = -inf;
         rep.h17_asymptotics = rep.h18_asymptotics = "V = 0: identically 0";
     } else if (kind == Potential::Kind::gaussian) {
@@ -386,15 +372,26 @@ HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R
     }
     rep.h17_holds = rep.h17_exponent < 0.0;
     rep.h18_holds = rep.h18_exponent < 0.0;
+}
 
-    // ---- Verdict and notes.
+/// The verdict: holds, or which of (1.6)–(1.8) fail.
+void set_verdict(HypothesisReport& rep)
+{
     std::vector<std::string> failing;
     if (!rep.h16_holds) failing.emplace_back("(1.6)");
     if (!rep.h17_holds) failing.emplace_back("(1.7)");
     if (!rep.h18_holds) failing.emplace_back("(1.8)");
     rep.holds = failing.empty();
     for (std::size_t i = 0; i < failing.size(); ++i) rep.failing += (i ? ", " : "") + failing[i];
+}
 
+/// The one-line remarks for the reader (docs/physics.md §3).
+void add_notes(const Potential& v, HypothesisReport& rep)
+{
+    const auto& p = v.params();
+    const bool zero = v.is_zero();
+    const auto kind = v.kind();
+    const double gamma = p.gamma;
     auto& notes = rep.notes;
     if (!rep.v_nonnegative)
         notes.push_back(strf("V < 0 somewhere (min V = %.10g at r = %.10g): Theorem 1.2 assumes V >= 0", rep.v_min,
@@ -404,11 +401,11 @@ HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R
                         "starts at 0 at r = 0, and (1.6) would make it non-increasing, so (1.6) forces V = 0 "
                         "(docs/physics.md section 3). Here (1.6) fails on " +
                         intervals_text(rep));
-    if (!rep.h16_positive_upper.empty() && rep.h16_positive_upper.back() == r_max) {
+    if (!rep.h16_positive_upper.empty() && rep.h16_positive_upper.back() == rep.r_max) {
         // The sign of (V + ½ rV')/|V| as r → ∞: −sign(λ) for the gaussian (rV'/V = −r²/s² → −∞),
         // sign(λ)(1 − γ/2) for soft-power and power (rV'/V → −γ).
         const double at_infinity = kind == Potential::Kind::gaussian ? -p.lambda : p.lambda * (1.0 - 0.5 * gamma);
-        notes.push_back(strf("(1.6): the positive set reaches r_max = %.10g, the end of the sampled range; %s", r_max,
+        notes.push_back(strf("(1.6): the positive set reaches r_max = %.10g, the end of the sampled range; %s", rep.r_max,
                              at_infinity > 0.0 ? "it continues to infinity (V + x.grad(V)/2 > 0 for all large r)"
                                                : "it ends beyond r_max (raise --r-max to see where)"));
     }
@@ -432,6 +429,27 @@ HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R
     if (several && !rep.h18_holds && rep.h18_decreasing)
         notes.push_back("(1.8): the values decrease over the requested R, but as R -> inf they do not tend to 0");
     notes.push_back("Theorem 1.2 also assumes a radial initial state gamma_0; a run checks that, not this report");
+}
+
+}  // namespace
+
+HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R, double r_max)
+{
+    require(std::isfinite(r_max) && r_max > 0.0, "--r-max must be positive and finite");
+    for (double x : R) require(std::isfinite(x) && x > 0.0, "--R: every R must be positive and finite (got " + strf("%g", x) + ")");
+    (void)detail::sphere_area(v.d());  // validates d
+
+    HypothesisReport rep = describe_sampling(v, r_max);
+    // ---- V ≥ 0 and (1.6) on the sampled radii.
+    const auto r = sample_radii(rep.r_min, r_max);
+    check_sign_and_virial(v, r, rep);
+    find_positive_set(v, r, rep);
+    // ---- (1.7) and (1.8) at each R, and their asymptotics as R → ∞.
+    evaluate_at_radii(v, R, rep);
+    set_asymptotics(v, rep);
+    // ---- Verdict and notes.
+    set_verdict(rep);
+    add_notes(v, rep);
     return rep;
 }
 

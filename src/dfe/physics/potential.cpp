@@ -1,6 +1,7 @@
 #include "dfe/physics/potential.hpp"
 
 #include "dfe/core/error.hpp"
+#include "dfe/physics/quadrature.hpp"
 
 #include <algorithm>
 #include <array>
@@ -149,45 +150,6 @@ double si_over_x(double x)
     return (0.5 * std::numbers::pi + e1.imag()) / x;
 }
 
-/** @brief n-point Gauss–Legendre rule on [−1, 1] (Newton on the three-term recurrence). */
-template <int n>
-struct GaussLegendre {
-    std::array<double, n> x{};
-    std::array<double, n> w{};
-    GaussLegendre()
-    {
-        for (int i = 0; i < (n + 1) / 2; ++i) {
-            double z = std::cos(std::numbers::pi * (i + 0.75) / (n + 0.5));
-            double dp = 1.0;
-            for (int it = 0; it < 100; ++it) {
-                double p0 = 1.0, p1 = 0.0;
-                for (int j = 1; j <= n; ++j) {
-                    const double p2 = p1;
-                    p1 = p0;
-                    p0 = ((2.0 * j - 1.0) * z * p1 - (j - 1.0) * p2) / j;
-                }
-                dp = n * (z * p0 - p1) / (z * z - 1.0);
-                const double dz = p0 / dp;
-                z -= dz;
-                if (std::abs(dz) < 1e-17) break;
-            }
-            x[static_cast<std::size_t>(i)] = -z;
-            x[static_cast<std::size_t>(n - 1 - i)] = z;
-            w[static_cast<std::size_t>(i)] = w[static_cast<std::size_t>(n - 1 - i)] =
-                2.0 / ((1.0 - z * z) * dp * dp);
-        }
-    }
-    /** @brief ∫_a^b f. */
-    template <class F>
-    double integrate(F&& f, double a, double b) const
-    {
-        const double mid = 0.5 * (a + b), half = 0.5 * (b - a);
-        double s = 0.0;
-        for (std::size_t i = 0; i < static_cast<std::size_t>(n); ++i) s += w[i] * f(mid + half * x[i]);
-        return half * s;
-    }
-};
-
 }  // namespace
 
 namespace detail {
@@ -212,8 +174,8 @@ double truncated_power_transform_quadrature(double gamma, double k, double Lt)
     //  - [a, X]: panels of width a (half a period when X ≥ 16π), 12-point Gauss–Legendre. The
     //    branch point is ≥ 3 half-widths away (ρ ≥ 5.8, ρ^{−24} < 1e-18) and sin over half a period
     //    is integrated by 12 nodes to ~1e-19.
-    static const GaussLegendre<12> uniform_rule;
-    static const GaussLegendre<24> graded_rule;
+    static const GaussLegendreRule uniform_rule = gauss_legendre(12);
+    static const GaussLegendreRule graded_rule = gauss_legendre(24);
     constexpr double q = 0.15;
     constexpr int levels = 30;
     const double X = k * Lt;

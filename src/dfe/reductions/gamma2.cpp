@@ -172,11 +172,16 @@ Gamma2::FactorValues Gamma2::from_factor() const
     return out;
 }
 
-Gamma2::Explicit Gamma2::form() const
+namespace {
+
+// The steps of Gamma2::form.
+
+/// The explicit γ^(2) from the factor R and the weights w.
+PetscMat weighted_product(Mat factor, const std::vector<double>& weights)
 {
     // R W^{1/2}, then γ^(2) = (R W^{1/2})(R W^{1/2})ᵀ.
     Mat raw = nullptr;
-    DFE_PETSC(MatDuplicate(factor_.get(), MAT_COPY_VALUES, &raw));
+    DFE_PETSC(MatDuplicate(factor, MAT_COPY_VALUES, &raw));
     PetscMat scaled(raw);
     {
         PetscScalar* a = nullptr;
@@ -184,65 +189,91 @@ Gamma2::Explicit Gamma2::form() const
         DFE_PETSC(MatGetOwnershipRange(scaled.get(), &start, &end));
         DFE_PETSC(MatDenseGetLDA(scaled.get(), &lda));
         DFE_PETSC(MatDenseGetArray(scaled.get(), &a));
-        for (std::size_t j = 0; j < weights_.size(); ++j)
-            for (PetscInt i = 0; i < end - start; ++i) a[i + static_cast<PetscInt>(j) * lda] *= std::sqrt(weights_[j]);
+        for (std::size_t j = 0; j < weights.size(); ++j)
+            for (PetscInt i = 0; i < end - start; ++i) a[i + static_cast<PetscInt>(j) * lda] *= std::sqrt(weights[j]);
         DFE_PETSC(MatDenseRestoreArray(scaled.get(), &a));
     }
     Mat product = nullptr;
     DFE_PETSC(MatMatTransposeMult(scaled.get(), scaled.get(), MAT_INITIAL_MATRIX, PETSC_DEFAULT, &product));
-    PetscMat gamma2(product);
+    return PetscMat(product);
+}
 
-    const Comm& world = layout_.world();
-    const LocalRows c(gamma2.get());
-    const LocalRows r(factor_.get());
-    if (r.start != c.start || r.count != c.count) throw Error("γ^(2) and its factor are distributed differently");
-    const auto nloc = static_cast<std::size_t>(c.count);
-    const auto total = static_cast<std::size_t>(total_);
-    const auto r0 = static_cast<std::size_t>(c.start);
-
-    // γ^(1) at every observation point, from the factor's local rows, summed on every rank.
+/// γ^(1) at every one of the `total` observation points, from the factor's local rows, summed on
+/// every rank.
+std::vector<double> gamma1_everywhere(const LocalRows& r, const std::vector<double>& weights, std::size_t total,
+                                      const Comm& world)
+{
+    const auto nloc = static_cast<std::size_t>(r.count);
+    const auto r0 = static_cast<std::size_t>(r.start);
     std::vector<double> g(total, 0.0);
-    for (std::size_t j = 0; j < weights_.size(); ++j)
+    for (std::size_t j = 0; j < weights.size(); ++j)
         for (std::size_t i = 0; i < nloc; ++i)
-            g[r0 + i] += weights_[j] * r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j));
+            g[r0 + i] += weights[j] * r.at(static_cast<PetscInt>(i), static_cast<PetscInt>(j));
     world.sum_in_place(g);
+    return g;
+}
 
+/// This rank's parts of the diagnostics read off the local rows of γ^(2).
+struct LocalDiagnostics {
+    double low = std::numeric_limits<double>::infinity();  ///< min entry
+    double defect = 0.0;                                   ///< Σ (γ^(2) − γ^(1)⊗γ^(1))²
+    double admissibility = 0.0;                            ///< max_x |dV Σ_y γ^(2)(x, y) − γ^(1)(x)|
+};
+
+/// The minimum entry, the factorization defect and the admissibility residual on the local rows
+/// of γ^(2) (c), with γ^(1) at every observation point (g) and the cell volume dv.
+LocalDiagnostics scan_local_rows(const LocalRows& c, const std::vector<double>& g, double dv)
+{
+    const auto nloc = static_cast<std::size_t>(c.count);
+    const auto total = g.size();
+    const auto r0 = static_cast<std::size_t>(c.start);
     // One pass over the local rows, column by column: the local block is column-major, so each
     // column is contiguous.
-    Explicit out;
-    out.row_start = static_cast<long>(r0);
-    out.row_count = static_cast<long>(nloc);
+    LocalDiagnostics out;
     std::vector<double> integral(nloc, 0.0);
-    double low = std::numeric_limits<double>::infinity(), defect = 0.0;
     for (std::size_t y = 0; y < total; ++y) {
         const double* column = c.data + static_cast<std::ptrdiff_t>(y) * c.lda;
         const double gy = g[y];
         for (std::size_t i = 0; i < nloc; ++i) {
             const double v = column[i];
-            low = std::min(low, v);
+            out.low = std::min(out.low, v);
             const double e = v - g[r0 + i] * gy;
-            defect += e * e;
+            out.defect += e * e;
             integral[i] += v;
         }
     }
-    double admissibility = 0.0;
-    for (std::size_t i = 0; i < nloc; ++i) admissibility = std::max(admissibility, std::abs(dv_ * integral[i] - g[r0 + i]));
+    for (std::size_t i = 0; i < nloc; ++i)
+        out.admissibility = std::max(out.admissibility, std::abs(dv * integral[i] - g[r0 + i]));
+    return out;
+}
 
+/// Tile edge of the blocked transposes below, in entries.
+constexpr std::size_t tile = 64;
+
+/// The local rows of γ^(2) (c, column-major), row-major with `total` columns.
+std::vector<double> row_major_copy(const LocalRows& c, std::size_t total)
+{
+    const auto nloc = static_cast<std::size_t>(c.count);
     // Row-major copy for output, in tiles so that both sides stay in cache.
-    constexpr std::size_t tile = 64;
-    out.rows.resize(nloc * total);
+    std::vector<double> rows(nloc * total);
     for (std::size_t y0 = 0; y0 < total; y0 += tile)
         for (std::size_t i0 = 0; i0 < nloc; i0 += tile)
             for (std::size_t y = y0; y < std::min(y0 + tile, total); ++y)
                 for (std::size_t i = i0; i < std::min(i0 + tile, nloc); ++i)
-                    out.rows[i * total + y] = c.data[static_cast<std::ptrdiff_t>(i) + static_cast<std::ptrdiff_t>(y) * c.lda];
+                    rows[i * total + y] = c.data[static_cast<std::ptrdiff_t>(i) + static_cast<std::ptrdiff_t>(y) * c.lda];
+    return rows;
+}
 
+/// max |γ^(2)(x, y) − γ^(2)(y, x)| over this rank's rows x (c: the local rows of `gamma2`).
+double local_asymmetry(const LocalRows& c, Mat gamma2, const Comm& world)
+{
+    const auto nloc = static_cast<std::size_t>(c.count);
     // Symmetry of the held matrix: rank q needs γ^(2)(y, x) for its rows x and every y; the owner of
     // row y sends it. One all-to-all moves each block once; block (p → q) holds rows of p,
     // columns of q, packed column by column (contiguous in p's storage).
     const int P = world.size();
     const PetscInt* ranges = nullptr;
-    DFE_PETSC(MatGetOwnershipRanges(gamma2.get(), &ranges));
+    DFE_PETSC(MatGetOwnershipRanges(gamma2, &ranges));
     std::vector<int> counts(static_cast<std::size_t>(P)), offsets(static_cast<std::size_t>(P) + 1, 0);
     std::vector<int> rcounts(static_cast<std::size_t>(P)), roffsets(static_cast<std::size_t>(P) + 1, 0);
     for (int q = 0; q < P; ++q) {
@@ -273,11 +304,32 @@ Gamma2::Explicit Gamma2::form() const
                         asym = std::max(asym, std::abs(column[i] - block[i * nq + k]));
                 }
     }
+    return asym;
+}
+
+}  // namespace
+
+Gamma2::Explicit Gamma2::form() const
+{
+    const PetscMat gamma2 = weighted_product(factor_.get(), weights_);
+    const Comm& world = layout_.world();
+    const LocalRows c(gamma2.get());
+    const LocalRows r(factor_.get());
+    if (r.start != c.start || r.count != c.count) throw Error("γ^(2) and its factor are distributed differently");
+    const auto total = static_cast<std::size_t>(total_);
+
+    const std::vector<double> g = gamma1_everywhere(r, weights_, total, world);
+    const LocalDiagnostics local = scan_local_rows(c, g, dv_);
+    Explicit out;
+    out.row_start = static_cast<long>(c.start);
+    out.row_count = static_cast<long>(c.count);
+    out.rows = row_major_copy(c, total);
+    const double asym = local_asymmetry(c, gamma2.get(), world);
 
     out.symmetry_residual = world.max(asym);
-    out.min_entry = -world.max(-low);
-    out.fact_defect = dv_ * std::sqrt(world.sum(defect));
-    out.admissibility_residual = world.max(admissibility);
+    out.min_entry = -world.max(-local.low);
+    out.fact_defect = dv_ * std::sqrt(world.sum(local.defect));
+    out.admissibility_residual = world.max(local.admissibility);
     return out;
 }
 

@@ -17,6 +17,9 @@ constexpr std::size_t dense_limit = 2000;
 
 double* as_doubles(std::vector<cplx>& v) { return reinterpret_cast<double*>(v.data()); }
 
+/// Leading dimension of a block's samples for BLAS: its stride, at least 1.
+int leading_dimension(const SampleBlock& block) { return static_cast<int>(std::max<std::ptrdiff_t>(block.stride, 1)); }
+
 /// tile = a† b for column-major a (lp × m) and b (lp × n), both with leading dimension ld.
 void inner_products(int lp, int ld, int m, int n, const cplx* a, const cplx* b, cplx* tile)
 {
@@ -48,44 +51,16 @@ double GramReducer::ring_pass(bool store)
 {
     const int G = layout_.groups();
     const int k = layout_.group_index();
-    const int lp = static_cast<int>(grid_.local_points());
-    const int ld = static_cast<int>(std::max<std::ptrdiff_t>(own_.stride, 1));
+    const int ld = leading_dimension(own_);
     const std::size_t M = layout_.samples();
-    const std::size_t first = layout_.first();
-    const int c = static_cast<int>(own_.count);
     const Comm& cross = layout_.cross();
     std::size_t largest = 0;
     for (int g = 0; g < G; ++g) largest = std::max(largest, layout_.count(g));
     const auto block_size = [&](int group) { return static_cast<int>(layout_.count(group)) * ld * 2; };
 
     if (store) gram_.assign(M * M, cplx(0.0));
-    double squares = 0.0;  // Σ |G_ij|² over the entries this group owns, iterative mode
-    std::vector<cplx> tile;
-
-    // Record a computed block of raw inner products: rows [r0, r0+m) and columns [c0, c0+n) of G
-    // after scaling by √(w_i dV) √(w_j dV); `mirror` also stands for the conjugate block
-    // (c0.., r0..), which nobody computes.
-    auto record = [&](std::size_t r0, int m, std::size_t c0, int n, bool mirror) {
-        for (int j = 0; j < n; ++j)
-            for (int i = 0; i < m; ++i)
-                tile[static_cast<std::size_t>(j) * static_cast<std::size_t>(m) + static_cast<std::size_t>(i)] *=
-                    scale_[r0 + static_cast<std::size_t>(i)] * scale_[c0 + static_cast<std::size_t>(j)];
-        if (store) {
-            for (int j = 0; j < n; ++j)
-                for (int i = 0; i < m; ++i) {
-                    const cplx v = tile[static_cast<std::size_t>(j) * static_cast<std::size_t>(m) + static_cast<std::size_t>(i)];
-                    gram_[(c0 + static_cast<std::size_t>(j)) * M + r0 + static_cast<std::size_t>(i)] = v;
-                    if (mirror) gram_[(r0 + static_cast<std::size_t>(i)) * M + c0 + static_cast<std::size_t>(j)] = std::conj(v);
-                }
-            return;
-        }
-        // Entries are slab partial sums: complete them over the group before squaring.
-        layout_.group().sum_in_place({reinterpret_cast<double*>(tile.data()), 2 * static_cast<std::size_t>(m) * static_cast<std::size_t>(n)});
-        if (layout_.group().rank() != 0) return;
-        double sum = 0.0;
-        for (int i = 0; i < m * n; ++i) sum += std::norm(tile[static_cast<std::size_t>(i)]);
-        squares += (mirror ? 2.0 : 1.0) * sum;
-    };
+    RingTally tally;
+    tally.store = store;
 
     // The first visiting block is in flight while the group's own block is computed.
     visitor_.resize(largest * static_cast<std::size_t>(ld));
@@ -97,7 +72,36 @@ double GramReducer::ring_pass(bool store)
         DFE_MPI(MPI_Isend(reinterpret_cast<const double*>(own_.data), block_size(k), MPI_DOUBLE, to_rank, 1, cross.get(),
                           &requests[1]));
     }
+    own_block(tally);
+    if (G > 1) DFE_MPI(MPI_Waitall(2, requests.data(), MPI_STATUSES_IGNORE));
 
+    for (int s = 1; s <= G / 2; ++s) {
+        if (s > 1) {
+            // Pass the visiting block one group down the ring: now it is group (k + s)'s.
+            DFE_MPI(MPI_Sendrecv(as_doubles(visitor_), block_size((k + s - 1) % G), MPI_DOUBLE, to_rank, s,
+                                 as_doubles(incoming), block_size((k + s) % G), MPI_DOUBLE, from_rank, s, cross.get(),
+                                 MPI_STATUS_IGNORE));
+            visitor_.swap(incoming);
+        }
+        visiting_block(tally, (k + s) % G, 2 * s < G);
+    }
+
+    if (store) {
+        layout_.world().sum_in_place({as_doubles(gram_), 2 * M * M});
+        double f = 0.0;
+        for (const cplx& v : gram_) f += std::norm(v);
+        return f;
+    }
+    return layout_.world().sum(tally.squares);
+}
+
+void GramReducer::own_block(RingTally& tally)
+{
+    const int lp = static_cast<int>(grid_.local_points());
+    const int ld = leading_dimension(own_);
+    const int c = static_cast<int>(own_.count);
+    const std::size_t first = layout_.first();
+    std::vector<cplx>& tile = tally.tile;
     // Shift 0: the group's own block, Hermitian: zherk computes its upper triangle (half the work
     // of zgemm), the lower one is its conjugate.
     tile.assign(static_cast<std::size_t>(c) * static_cast<std::size_t>(c), cplx(0.0));
@@ -109,46 +113,62 @@ double GramReducer::ring_pass(bool store)
                 tile[static_cast<std::size_t>(j) * static_cast<std::size_t>(c) + static_cast<std::size_t>(i)] =
                     std::conj(tile[static_cast<std::size_t>(i) * static_cast<std::size_t>(c) + static_cast<std::size_t>(j)]);
     }
-    record(first, c, first, c, false);
-    if (G > 1) DFE_MPI(MPI_Waitall(2, requests.data(), MPI_STATUSES_IGNORE));
+    record(tally, first, c, first, c, false);
+}
 
-    for (int s = 1; s <= G / 2; ++s) {
-        if (s > 1) {
-            // Pass the visiting block one group down the ring: now it is group (k + s)'s.
-            DFE_MPI(MPI_Sendrecv(as_doubles(visitor_), block_size((k + s - 1) % G), MPI_DOUBLE, to_rank, s,
-                                 as_doubles(incoming), block_size((k + s) % G), MPI_DOUBLE, from_rank, s, cross.get(),
-                                 MPI_STATUS_IGNORE));
-            visitor_.swap(incoming);
-        }
-        const int from = (k + s) % G;
-        const int cv = static_cast<int>(layout_.count(from));
-        const std::size_t vfirst = layout_.first(from);
-        if (2 * s < G) {
-            tile.assign(static_cast<std::size_t>(c) * static_cast<std::size_t>(cv), cplx(0.0));
-            inner_products(lp, ld, c, cv, own_.data, visitor_.data(), tile.data());
-            record(first, c, vfirst, cv, true);
-        } else if (k < G / 2) {
-            // Distance G/2: the pair (k, k + G/2) is met by both groups; each takes half of it.
-            const int h = (c + 1) / 2;
-            tile.assign(static_cast<std::size_t>(h) * static_cast<std::size_t>(cv), cplx(0.0));
-            inner_products(lp, ld, h, cv, own_.data, visitor_.data(), tile.data());
-            record(first, h, vfirst, cv, true);
-        } else {
-            const int h = (cv + 1) / 2;  // the rows of the visiting group that it took itself
-            tile.assign(static_cast<std::size_t>(c) * static_cast<std::size_t>(cv - h), cplx(0.0));
-            inner_products(lp, ld, c, cv - h, own_.data, visitor_.data() + static_cast<std::size_t>(h) * static_cast<std::size_t>(ld),
-                           tile.data());
-            record(first, c, vfirst + static_cast<std::size_t>(h), cv - h, true);
-        }
+void GramReducer::visiting_block(RingTally& tally, int from, bool whole)
+{
+    const int G = layout_.groups();
+    const int k = layout_.group_index();
+    const int lp = static_cast<int>(grid_.local_points());
+    const int ld = leading_dimension(own_);
+    const int c = static_cast<int>(own_.count);
+    const std::size_t first = layout_.first();
+    const int cv = static_cast<int>(layout_.count(from));
+    const std::size_t vfirst = layout_.first(from);
+    std::vector<cplx>& tile = tally.tile;
+    if (whole) {
+        tile.assign(static_cast<std::size_t>(c) * static_cast<std::size_t>(cv), cplx(0.0));
+        inner_products(lp, ld, c, cv, own_.data, visitor_.data(), tile.data());
+        record(tally, first, c, vfirst, cv, true);
+    } else if (k < G / 2) {
+        // Distance G/2: the pair (k, k + G/2) is met by both groups; each takes half of it.
+        const int h = (c + 1) / 2;
+        tile.assign(static_cast<std::size_t>(h) * static_cast<std::size_t>(cv), cplx(0.0));
+        inner_products(lp, ld, h, cv, own_.data, visitor_.data(), tile.data());
+        record(tally, first, h, vfirst, cv, true);
+    } else {
+        const int h = (cv + 1) / 2;  // the rows of the visiting group that it took itself
+        tile.assign(static_cast<std::size_t>(c) * static_cast<std::size_t>(cv - h), cplx(0.0));
+        inner_products(lp, ld, c, cv - h, own_.data, visitor_.data() + static_cast<std::size_t>(h) * static_cast<std::size_t>(ld),
+                       tile.data());
+        record(tally, first, c, vfirst + static_cast<std::size_t>(h), cv - h, true);
     }
+}
 
-    if (store) {
-        layout_.world().sum_in_place({as_doubles(gram_), 2 * M * M});
-        double f = 0.0;
-        for (const cplx& v : gram_) f += std::norm(v);
-        return f;
+void GramReducer::record(RingTally& tally, std::size_t r0, int m, std::size_t c0, int n, bool mirror)
+{
+    const std::size_t M = layout_.samples();
+    std::vector<cplx>& tile = tally.tile;
+    for (int j = 0; j < n; ++j)
+        for (int i = 0; i < m; ++i)
+            tile[static_cast<std::size_t>(j) * static_cast<std::size_t>(m) + static_cast<std::size_t>(i)] *=
+                scale_[r0 + static_cast<std::size_t>(i)] * scale_[c0 + static_cast<std::size_t>(j)];
+    if (tally.store) {
+        for (int j = 0; j < n; ++j)
+            for (int i = 0; i < m; ++i) {
+                const cplx v = tile[static_cast<std::size_t>(j) * static_cast<std::size_t>(m) + static_cast<std::size_t>(i)];
+                gram_[(c0 + static_cast<std::size_t>(j)) * M + r0 + static_cast<std::size_t>(i)] = v;
+                if (mirror) gram_[(r0 + static_cast<std::size_t>(i)) * M + c0 + static_cast<std::size_t>(j)] = std::conj(v);
+            }
+        return;
     }
-    return layout_.world().sum(squares);
+    // Entries are slab partial sums: complete them over the group before squaring.
+    layout_.group().sum_in_place({reinterpret_cast<double*>(tile.data()), 2 * static_cast<std::size_t>(m) * static_cast<std::size_t>(n)});
+    if (layout_.group().rank() != 0) return;
+    double sum = 0.0;
+    for (int i = 0; i < m * n; ++i) sum += std::norm(tile[static_cast<std::size_t>(i)]);
+    tally.squares += (mirror ? 2.0 : 1.0) * sum;
 }
 
 double GramReducer::lambda_dense()
@@ -192,7 +212,7 @@ void GramReducer::shell_mult(const double* x_local, double* y_local)
     layout_.cross().sum_in_place({as_doubles(psi_), 2 * lp});
     // y_i = ⟨√(w_i dV) φ_i, Ψ⟩, summed over the group's slabs.
     std::vector<cplx> y(c, cplx(0.0));
-    const int ld = static_cast<int>(std::max<std::ptrdiff_t>(own_.stride, 1));
+    const int ld = leading_dimension(own_);
     inner_products(static_cast<int>(lp), ld, static_cast<int>(c), 1, own_.data, psi_.data(), y.data());
     for (std::size_t j = 0; j < c; ++j) y[j] *= scale_[first + j];
     layout_.group().sum_in_place({reinterpret_cast<double*>(y.data()), 2 * c});

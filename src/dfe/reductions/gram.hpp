@@ -70,7 +70,26 @@ public:
     std::vector<cplx> apply(std::span<const cplx> x);
 
 private:
+    /// What one ring pass accumulates.
+    struct RingTally {
+        bool store = false;      ///< dense mode: the scaled blocks go into gram_
+        std::vector<cplx> tile;  ///< the block of raw inner products being computed
+        double squares = 0.0;    ///< Σ |G_ij|² over the entries this group owns, iterative mode
+    };
+    /// The ring pass over the groups (see the file comment): every block of G once. Dense mode
+    /// (`store`) fills gram_ and returns ‖G‖_F²; iterative mode returns ‖G‖_F² without storing G.
     double ring_pass(bool store);
+    /// Shift 0 of the ring pass: the group's own block, recorded.
+    void own_block(RingTally& tally);
+    /// The block of the visiting group `from` (the ring pass's visitor_): all of it (`whole`), or
+    /// this group's half of the pair at distance G/2; recorded.
+    void visiting_block(RingTally& tally, int from, bool whole);
+    /**
+     * @brief Records a computed block of raw inner products (tally.tile): rows [r0, r0+m) and
+     * columns [c0, c0+n) of G after scaling by √(w_i dV) √(w_j dV); `mirror` also stands for the
+     * conjugate block (c0.., r0..), which nobody computes.
+     */
+    void record(RingTally& tally, std::size_t r0, int m, std::size_t c0, int n, bool mirror);
     double lambda_dense();
     double lambda_iterative();
     void shell_mult(const double* x_local, double* y_local);
