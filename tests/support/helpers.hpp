@@ -52,6 +52,9 @@ inline dfe::RunConfig small_config(int d)
     return c;
 }
 
+/// The launch's communicator (the tests are the applications here: they may name MPI_COMM_WORLD).
+inline dfe::Comm world() { return dfe::Comm(MPI_COMM_WORLD); }
+
 /// This rank alone, for comparing a distributed run with a one-rank run.
 inline dfe::Comm self_comm(const dfe::Comm& world) { return world.split(world.rank(), 0); }
 

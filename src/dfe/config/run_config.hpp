@@ -35,7 +35,7 @@ struct RunConfig {
     std::string out = "dfe-out";        ///< output directory
     PlannerEffort fftw_planner = PlannerEffort::measure;  ///< --fftw-planner
     int ranks_per_sample = 1;   ///< g: ranks sharing one field through FFTW-MPI
-    long gamma2_grid = 0;       ///< n, observation grid points per dimension; 0: default_gamma2_points
+    long gamma2_grid = 0;       ///< n, observation grid points per dimension; 0: the default of gamma2_points()
     std::string gamma2_times = "first,last";  ///< when to form and store γ^(2): times, first, last, all, none
     std::string eigensolver = "auto";         ///< lambda_max: auto | dense | iterative
     std::string write_samples;  ///< if set, the initial measure is written to this samples file

@@ -2,6 +2,7 @@
 
 #include "dfe/core/atomic_file.hpp"
 #include "dfe/core/error.hpp"
+#include "dfe/core/format.hpp"
 #include "dfe/backend/hdf5.hpp"
 #include "dfe/version.hpp"
 
@@ -234,11 +235,7 @@ void RunFile::write_table(const std::string& name,
 std::string radii_text(const std::vector<double>& R)
 {
     std::string out;
-    for (double r : R) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%s%g", out.empty() ? "" : ",", r);
-        out += buf;
-    }
+    for (double r : R) out += strf("%s%g", out.empty() ? "" : ",", r);
     return out;
 }
 

@@ -1,5 +1,7 @@
 #include "dfe/observables/columns.hpp"
 
+#include "dfe/core/format.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
@@ -8,9 +10,7 @@ namespace dfe {
 
 std::string localized_column(std::string_view name, double R)
 {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "_R%g", R);
-    return std::string(name) + buf;
+    return std::string(name) + strf("_R%g", R);
 }
 
 ColumnSchema::ColumnSchema(std::span<const double> R)

@@ -1,6 +1,7 @@
 #include "dfe/physics/hypothesis.hpp"
 
 #include "dfe/core/error.hpp"
+#include "dfe/core/format.hpp"
 #include "dfe/physics/quadrature.hpp"
 
 #include <algorithm>
@@ -27,18 +28,6 @@ constexpr int grid_points = 10000;
 /// (1.7): geometric samples of [R, tail_span · R].
 constexpr int tail_points = 4001;
 constexpr double tail_span = 1e6;
-
-/// printf into a std::string.
-[[gnu::format(printf, 1, 2)]] std::string strf(const char* format, ...)
-{
-    std::va_list args;
-    va_start(args, format);
-    std::array<char, 1024> buffer{};
-    const int n = std::vsnprintf(buffer.data(), buffer.size(), format, args);
-    va_end(args);
-    if (n < 0) return {};
-    return std::string(buffer.data(), std::min<std::size_t>(static_cast<std::size_t>(n), buffer.size() - 1));
-}
 
 /// Golden-section search for the max of f on [a, b]; returns (argmax, max) of every point it
 /// evaluated, seeded with (r0, f0).

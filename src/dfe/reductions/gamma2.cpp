@@ -9,13 +9,6 @@
 
 namespace dfe {
 
-long default_gamma2_points(int d, long N)
-{
-    long n = std::min(N, d == 3 ? 16L : 64L);
-    while (N % n != 0) --n;
-    return n;
-}
-
 Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<const double> weights)
     : layout_(layout), grid_(grid), n_(n), weights_(weights.begin(), weights.end())
 {

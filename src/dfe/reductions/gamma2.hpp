@@ -28,9 +28,6 @@
 
 namespace dfe {
 
-/** @brief Default n: the largest divisor of N up to 64 in 1D and 2D, up to 16 in 3D (min(N, 64) and
- * min(N, 16) for the usual powers of two). */
-long default_gamma2_points(int d, long N);
 
 class Gamma2 {
 public:
