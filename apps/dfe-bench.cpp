@@ -544,6 +544,16 @@ void publish(const Results& r, const std::vector<double>& rss, const BenchOption
     std::fflush(stdout);
 }
 
+/// The configuration, and on the root the CSV file and the temporary directory (Throws InputError).
+void check_inputs(const dfe::Comm& world, const dfe::RunConfig& config, const BenchOptions& bench)
+{
+    (void)dfe::validate(config);
+    if (!world.is_root()) return;
+    if (!bench.csv.empty()) check_csv(bench.csv, csv_header(fields(Results{})));
+    if (bench.output_every > 0 && (!fs::is_directory(bench.tmp_dir) || access(bench.tmp_dir.c_str(), W_OK) != 0))
+        throw dfe::InputError("--tmp-dir '" + bench.tmp_dir + "' is not a writable directory");
+}
+
 int run(int argc, char** argv)
 {
     const double process_start = MPI_Wtime();
@@ -558,15 +568,7 @@ int run(int argc, char** argv)
     if (!go) return 0;
 
     // Everything the user gave is checked before the (slow) planning: files first, then the ensemble.
-    if (!agree(world, [&] {
-            (void)dfe::validate(config);
-            if (!world.is_root()) return;
-            if (!bench.csv.empty()) check_csv(bench.csv, csv_header(fields(Results{})));
-            if (bench.output_every > 0 &&
-                (!fs::is_directory(bench.tmp_dir) || access(bench.tmp_dir.c_str(), W_OK) != 0))
-                throw dfe::InputError("--tmp-dir '" + bench.tmp_dir + "' is not a writable directory");
-        }))
-        return exit_input_error;
+    if (!agree(world, [&] { check_inputs(world, config, bench); })) return exit_input_error;
     std::optional<dfe::Ensemble> ensemble;
     if (!agree(world, [&] { ensemble.emplace(world, config, dfe::make_builtin_measure(config.measure, config.d)); }))
         return exit_input_error;

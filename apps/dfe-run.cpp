@@ -402,6 +402,27 @@ void report(const dfe::Ensemble& ensemble, const dfe::RunRecord& record, const d
                 per_step);
 }
 
+/// --write-samples, then the run record; a restart first writes the checkpoint's rows again, as the
+/// run first wrote them (Collective on the world).
+void open_record(std::optional<dfe::RunRecord>& record, const dfe::RunConfig& config, const RawOptions& raw,
+                 Setup& setup, const dfe::HypothesisReport& hypotheses)
+{
+    dfe::Ensemble& ensemble = *setup.ensemble;
+    const auto& layout = ensemble.layout();
+    const dfe::RootOutput out(layout.world());
+    if (!config.write_samples.empty()) {
+        dfe::write_samples_file(config.write_samples, layout, ensemble.grid(), ensemble.measure().weights(),
+                                ensemble.fields());
+        out.print("wrote %s\n", config.write_samples.c_str());
+    }
+    record.emplace(config.out, ensemble, config, setup.provenance, hypotheses);
+    if (!setup.resume) return;
+    record->replay(dfe::read_history(raw.restart, *setup.resume, layout, ensemble.grid()), setup.resume->state.energy0,
+                   setup.resume->state.radial_defect0);
+    out.print("  restarted from %s at t = %g (step %ld, %zu rows already written)\n", raw.restart.c_str(), ensemble.time(),
+              ensemble.step_count(), record->history().rows.size());
+}
+
 int run(int argc, char** argv)
 {
     // From the start: a stop signal during set-up stops the run after its first chunk of steps.
@@ -413,7 +434,6 @@ int run(int argc, char** argv)
     RawOptions raw;
     if (!agree(world, [&] { go = parse(argc, argv, config, raw, explicit_grid, world.is_root()); })) return exit_input_error;
     if (!go) return 0;
-    const dfe::RootOutput out(world);
 
     // Validate and build everything before any file is created: bad input leaves no output.
     Setup setup;
@@ -423,7 +443,6 @@ int run(int argc, char** argv)
         }))
         return exit_input_error;
     dfe::Ensemble& ensemble = *setup.ensemble;
-    const auto& layout = ensemble.layout();
     // The hypotheses of Theorem 1.2 for this potential and these radii (docs/physics.md §8); the same on
     // every rank (serial and deterministic).
     const auto hypotheses = dfe::hypothesis_report(ensemble.potential(), config.R,
@@ -435,18 +454,7 @@ int run(int argc, char** argv)
     std::optional<dfe::RunRecord> record;
     {
         const dfe::ScopedTimer timer(output_seconds);
-        if (!config.write_samples.empty()) {
-            dfe::write_samples_file(config.write_samples, layout, ensemble.grid(), ensemble.measure().weights(), ensemble.fields());
-            out.print("wrote %s\n", config.write_samples.c_str());
-        }
-        record.emplace(config.out, ensemble, config, setup.provenance, hypotheses);
-        if (setup.resume) {
-            // A restart begins with the checkpoint's record, written again as the run first wrote it.
-            record->replay(dfe::read_history(raw.restart, *setup.resume, layout, ensemble.grid()), setup.resume->state.energy0,
-                           setup.resume->state.radial_defect0);
-            out.print("  restarted from %s at t = %g (step %ld, %zu rows already written)\n", raw.restart.c_str(),
-                            ensemble.time(), ensemble.step_count(), record->history().rows.size());
-        }
+        open_record(record, config, raw, setup, hypotheses);
     }
     auto checkpoint = [&] { dfe::write_checkpoint(raw.checkpoint, ensemble, setup.parameters, record->columns(), record->history()); };
     const dfe::RunEnd end = evolve(ensemble, *record, raw, setup, start, output_seconds);
@@ -454,10 +462,11 @@ int run(int argc, char** argv)
         // Stopped by a signal at a chunk boundary: the same state on every rank. The partial
         // timeseries.csv and run.h5 are removed (their .tmp files); the checkpoint holds everything.
         checkpoint();
-        out.note("dfe-run: stopped by signal %s at t = %g (step %ld of %ld); checkpoint written to %s; "
-                                 "resume with --restart %s (exit code %d)\n",
-                         dfe::StopSignals::name(dfe::StopSignals::received()), ensemble.time(), ensemble.step_count(),
-                         ensemble.schedule().total_steps, raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_checkpointed);
+        dfe::RootOutput(world).note("dfe-run: stopped by signal %s at t = %g (step %ld of %ld); checkpoint written to %s; "
+                                    "resume with --restart %s (exit code %d)\n",
+                                    dfe::StopSignals::name(dfe::StopSignals::received()), ensemble.time(),
+                                    ensemble.step_count(), ensemble.schedule().total_steps, raw.checkpoint.c_str(),
+                                    raw.checkpoint.c_str(), exit_checkpointed);
         return exit_checkpointed;
     }
     if (end == dfe::RunEnd::underresolved) checkpoint();
@@ -468,7 +477,7 @@ int run(int argc, char** argv)
     report_resolution(ensemble, config);
     report(ensemble, *record, config, MPI_Wtime() - start, output_seconds);
     if (end == dfe::RunEnd::underresolved) {
-        out.note("dfe-run: stopped at t = %g: a sample is under-resolved (--on-underresolved stop); outputs "
+        dfe::RootOutput(world).note("dfe-run: stopped at t = %g: a sample is under-resolved (--on-underresolved stop); outputs "
                                  "hold the rows up to there; checkpoint written to %s (continue with --restart %s "
                                  "--on-underresolved freeze|continue) (exit code %d)\n",
                          ensemble.time(), raw.checkpoint.c_str(), raw.checkpoint.c_str(), exit_underresolved);
