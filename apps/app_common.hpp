@@ -1,6 +1,7 @@
 #pragma once
 // What the applications share: the option groups of a RunConfig (dfe-run and dfe-bench), parsing the
 // command line and a --config INI file, and agreeing on input errors over the ranks.
+#include "dfe/core/root_output.hpp"
 #include "dfe/core/comm.hpp"
 #include "dfe/core/environment.hpp"
 #include "dfe/core/error.hpp"
@@ -254,7 +255,7 @@ bool agree(const dfe::Comm& world, const char* program, F&& f)
         dfe::collectively(world, std::forward<F>(f));
         return true;
     } catch (const dfe::InputError& e) {
-        if (world.is_root()) std::fprintf(stderr, "%s: error: %s\n", program, e.what());
+        dfe::RootOutput(world).note("%s: error: %s\n", program, e.what());
         return false;
     }
 }
