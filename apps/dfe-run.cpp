@@ -27,13 +27,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <sstream>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace po = boost::program_options;
@@ -125,10 +125,9 @@ std::unique_ptr<dfe::Measure> make_measure(const dfe::Comm& world, dfe::RunConfi
             throw dfe::InputError("--" + name + " " + given + " conflicts with " + name + " = " + stored +
                                   " in samples file '" + path + "'");
     };
-    auto text = [](double v) { return dfe::digits17(v); };
     conflict("d", std::to_string(config.d), std::to_string(info.d));
     conflict("N", std::to_string(config.N), std::to_string(info.N));
-    conflict("L", text(config.L), text(info.L));
+    conflict("L", dfe::digits17(config.L), dfe::digits17(info.L));
     config.d = info.d;
     config.N = info.N;
     config.L = info.L;
@@ -146,10 +145,10 @@ std::string checkpoint_parameters(const std::vector<dfe::Attribute>& attributes)
             continue;
         std::visit(
             [&](const auto& v) {
-                std::ostringstream s;
-                s.precision(17);
-                s << v;
-                out += a.name + " = " + s.str() + "\n";
+                using V = std::decay_t<decltype(v)>;
+                if constexpr (std::is_same_v<V, double>) out += a.name + " = " + dfe::digits17(v) + "\n";
+                else if constexpr (std::is_same_v<V, long long>) out += a.name + " = " + std::to_string(v) + "\n";
+                else out += a.name + " = " + v + "\n";
             },
             a.value);
     }

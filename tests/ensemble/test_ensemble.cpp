@@ -26,7 +26,7 @@ void check_same(const std::vector<dfe_test::Row>& a, const std::vector<dfe_test:
                 const dfe::RunConfig& config)
 {
     REQUIRE(a.size() == b.size());
-    const auto names = dfe::ensemble_columns(config);
+    const auto names = dfe::ColumnSchema(config.R).names();
     for (std::size_t r = 0; r < a.size(); ++r) {
         const auto x = a[r].v.row_values();
         const auto y = b[r].v.row_values();

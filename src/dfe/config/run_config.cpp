@@ -14,11 +14,10 @@ namespace dfe {
 
 namespace {
 
-std::string show(double v) { return digits17(v); }
 
 void finite(double v, const char* option)
 {
-    require(std::isfinite(v), std::string(option) + " must be a finite number (got " + show(v) + ")");
+    require(std::isfinite(v), std::string(option) + " must be a finite number (got " + digits17(v) + ")");
 }
 
 /// n such that n·dt = span to a relative 1e-9 (the round-off of decimal inputs), or throws.
@@ -27,7 +26,7 @@ long whole_steps(double span, double dt, const std::string& what)
     const double ratio = span / dt;
     const double n = std::round(ratio);
     require(std::abs(ratio - n) <= 1e-9 * std::max(1.0, ratio),
-            what + " (" + show(span) + ") must be a whole multiple of --dt (" + show(dt) + ")");
+            what + " (" + digits17(span) + ") must be a whole multiple of --dt (" + digits17(dt) + ")");
     require(n < 9.0e15, what + " / --dt is too large a number of steps");
     return static_cast<long>(n);
 }
@@ -65,33 +64,33 @@ Schedule validate(const RunConfig& c)
     require(c.d >= 1 && c.d <= 3, "--d must be 1, 2 or 3 (got " + std::to_string(c.d) + ")");
     require(c.N >= 4 && c.N % 2 == 0, "--N must be an even number of grid points >= 4 (got " + std::to_string(c.N) + ")");
     finite(c.L, "--L");
-    require(c.L > 0.0, "--L must be positive (got " + show(c.L) + ")");
+    require(c.L > 0.0, "--L must be positive (got " + digits17(c.L) + ")");
     finite(c.mu, "--mu");
-    require(c.mu == 1.0 || c.mu == -1.0, "--mu must be -1 (focusing) or +1 (defocusing) (got " + show(c.mu) + ")");
+    require(c.mu == 1.0 || c.mu == -1.0, "--mu must be -1 (focusing) or +1 (defocusing) (got " + digits17(c.mu) + ")");
     finite(c.potential.lambda, "--lambda");
     finite(c.potential.s, "--s");
     finite(c.measure.sigma, "--sigma");
-    require(c.measure.sigma > 0.0, "--sigma must be positive (got " + show(c.measure.sigma) + ")");
+    require(c.measure.sigma > 0.0, "--sigma must be positive (got " + digits17(c.measure.sigma) + ")");
     require(c.ranks_per_sample >= 1, "--ranks-per-sample must be >= 1 (got " + std::to_string(c.ranks_per_sample) + ")");
     require(c.gamma2_grid >= 0, "--gamma2-grid must be positive (got " + std::to_string(c.gamma2_grid) + ")");
     require(c.eigensolver == "auto" || c.eigensolver == "dense" || c.eigensolver == "iterative",
             "--eigensolver must be auto, dense or iterative (got '" + c.eigensolver + "')");
     finite(c.dt, "--dt");
-    require(c.dt > 0.0, "--dt must be positive (got " + show(c.dt) + ")");
+    require(c.dt > 0.0, "--dt must be positive (got " + digits17(c.dt) + ")");
     finite(c.t_end, "--t-end");
-    require(c.t_end >= 0.0, "--t-end must be >= 0 (got " + show(c.t_end) + ")");
+    require(c.t_end >= 0.0, "--t-end must be >= 0 (got " + digits17(c.t_end) + ")");
     finite(c.output_dt, "--output-dt");
-    require(c.output_dt > 0.0, "--output-dt must be positive (got " + show(c.output_dt) + ")");
+    require(c.output_dt > 0.0, "--output-dt must be positive (got " + digits17(c.output_dt) + ")");
     require(!c.out.empty(), "--out must name a directory");
     (void)Potential(c.potential, c.d);
     (void)Cutoff(c.cutoff_order, c.cutoff_width);
-    for (double R : c.R) require(std::isfinite(R) && R > 0.0, "--R: every radius must be positive and finite (got " + show(R) + ")");
+    for (double R : c.R) require(std::isfinite(R) && R > 0.0, "--R: every radius must be positive and finite (got " + digits17(R) + ")");
     finite(c.radial_tol, "--radial-tol");
-    require(c.radial_tol > 0.0, "--radial-tol must be positive (got " + show(c.radial_tol) + ")");
+    require(c.radial_tol > 0.0, "--radial-tol must be positive (got " + digits17(c.radial_tol) + ")");
     finite(c.tol, "--tol");
-    require(c.tol >= 0.0, "--tol must be positive, or 0 for a fixed step (got " + show(c.tol) + ")");
+    require(c.tol >= 0.0, "--tol must be positive, or 0 for a fixed step (got " + digits17(c.tol) + ")");
     finite(c.tail_tol, "--tail-tol");
-    require(c.tail_tol > 0.0 && c.tail_tol < 1.0, "--tail-tol must be in (0, 1) (got " + show(c.tail_tol) + ")");
+    require(c.tail_tol > 0.0 && c.tail_tol < 1.0, "--tail-tol must be in (0, 1) (got " + digits17(c.tail_tol) + ")");
 
     Schedule s;
     s.steps_per_output = whole_steps(c.output_dt, c.dt, "--output-dt");

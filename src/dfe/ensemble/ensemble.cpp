@@ -13,8 +13,6 @@
 
 namespace dfe {
 
-std::vector<std::string> ensemble_columns(const RunConfig& config) { return ColumnSchema(config.R).names(); }
-
 double glassey_time(double V1, double dV1, double E)
 {
     if (!(E < 0.0)) return std::numeric_limits<double>::infinity();

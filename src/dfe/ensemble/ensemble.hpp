@@ -37,8 +37,6 @@ enum class RunEnd {
     underresolved,  ///< a sample was marked under-resolved with --on-underresolved stop
 };
 
-/** @brief Every time-series column of a run with `config`'s radii, in order (columns.hpp). */
-std::vector<std::string> ensemble_columns(const RunConfig& config);
 
 /**
  * @brief The smallest t > 0 with V1 + dV1 t + 8E t² = 0 when E < 0 (the proof of Theorem 1.1),

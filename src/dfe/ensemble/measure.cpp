@@ -45,18 +45,16 @@ constexpr long max_count = 10'000'000;
 // function has K−1 radial nodes inside r ≈ 2σ√K).
 constexpr int max_modes = 10'000;
 
-/// Shortest decimal that reads back as v, so that provenance lines and messages are exact.
-std::string show(double v) { return shortest(v); }
 
 void require_finite(double v, const std::string& option)
 {
-    require(std::isfinite(v), option + " must be a finite number (got " + show(v) + ")");
+    require(std::isfinite(v), option + " must be a finite number (got " + shortest(v) + ")");
 }
 
 void require_positive(double v, const std::string& option)
 {
     require_finite(v, option);
-    require(v > 0.0, option + " must be positive (got " + show(v) + ")");
+    require(v > 0.0, option + " must be positive (got " + shortest(v) + ")");
 }
 
 void require_count(long count)
@@ -165,10 +163,10 @@ std::vector<double> equal_weights(long count)
 /// "a:b:c" of the first d coordinates.
 std::string show_vector(const std::array<double, 3>& v, int d)
 {
-    std::string s = show(v[0]);
+    std::string s = shortest(v[0]);
     for (int a = 1; a < d; ++a) {
         s += ':';
-        s += show(v[a]);
+        s += shortest(v[a]);
     }
     return s;
 }
@@ -177,7 +175,7 @@ class GaussianMeasure final : public BuiltinMeasure {
 public:
     GaussianMeasure(int d, double sigma) : BuiltinMeasure("gaussian", d, {1.0}), sigma_(sigma) {}
 
-    [[nodiscard]] std::string provenance() const override { return "gaussian sigma=" + show(sigma_); }
+    [[nodiscard]] std::string provenance() const override { return "gaussian sigma=" + shortest(sigma_); }
 
 private:
     // The measure's one sample is exactly the default initial state of a single-sample run.
@@ -255,11 +253,11 @@ Component parse_component(const std::string& text, std::size_t index, int d, dou
         if (key == "weight") {
             once(seen_weight);
             c.weight = parse_number(value, where);
-            require(c.weight > 0.0, where + " must be positive (got " + show(c.weight) + ")");
+            require(c.weight > 0.0, where + " must be positive (got " + shortest(c.weight) + ")");
         } else if (key == "sigma") {
             once(seen_sigma);
             c.sigma = parse_number(value, where);
-            require(c.sigma > 0.0, where + " must be positive (got " + show(c.sigma) + ")");
+            require(c.sigma > 0.0, where + " must be positive (got " + shortest(c.sigma) + ")");
         } else if (key == "center") {
             once(seen_center);
             c.center = parse_vector(value, d, where);
@@ -290,8 +288,8 @@ public:
     {
         std::string s = "mixture M=" + std::to_string(components_.size());
         for (const auto& c : components_)
-            s += " [weight=" + show(c.weight) + ",sigma=" + show(c.sigma) + ",center=" + show_vector(c.center, d()) +
-                 ",kick=" + show_vector(c.kick, d()) + ",chirp=" + show(c.chirp) + "]";
+            s += " [weight=" + shortest(c.weight) + ",sigma=" + shortest(c.sigma) + ",center=" + show_vector(c.center, d()) +
+                 ",kick=" + show_vector(c.kick, d()) + ",chirp=" + shortest(c.chirp) + "]";
         return s;
     }
 
@@ -332,7 +330,7 @@ public:
     [[nodiscard]] std::string provenance() const override
     {
         return "random-laguerre M=" + std::to_string(size()) + " seed=" + std::to_string(seed_) +
-               " modes=" + std::to_string(modes_) + " sigma=" + show(sigma_);
+               " modes=" + std::to_string(modes_) + " sigma=" + shortest(sigma_);
     }
 
 private:
@@ -399,8 +397,8 @@ public:
     [[nodiscard]] std::string provenance() const override
     {
         return "random-gaussians M=" + std::to_string(size()) + " seed=" + std::to_string(seed_) +
-               " center-spread=" + show(center_spread_) + " kick-spread=" + show(kick_spread_) +
-               " width-min=" + show(width_min_) + " width-max=" + show(width_max_);
+               " center-spread=" + shortest(center_spread_) + " kick-spread=" + shortest(kick_spread_) +
+               " width-min=" + shortest(width_min_) + " width-max=" + shortest(width_max_);
     }
 
 private:
@@ -447,7 +445,7 @@ std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d
             components.push_back(parse_component(config.components[i], i, d, config.sigma));
             sum += components.back().weight;
         }
-        require(std::abs(sum - 1.0) <= 1e-12, "--component: the weights sum to " + show(sum) +
+        require(std::abs(sum - 1.0) <= 1e-12, "--component: the weights sum to " + shortest(sum) +
                                                   ", not 1 (to 1e-12); they are never renormalized");
         return std::make_unique<MixtureMeasure>(d, std::move(components));
     }
@@ -461,13 +459,13 @@ std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d
     case MeasureKind::random_gaussians:
         require_count(config.count);
         require_finite(config.center_spread, "--center-spread");
-        require(config.center_spread >= 0.0, "--center-spread must be >= 0 (got " + show(config.center_spread) + ")");
+        require(config.center_spread >= 0.0, "--center-spread must be >= 0 (got " + shortest(config.center_spread) + ")");
         require_finite(config.kick_spread, "--kick-spread");
-        require(config.kick_spread >= 0.0, "--kick-spread must be >= 0 (got " + show(config.kick_spread) + ")");
+        require(config.kick_spread >= 0.0, "--kick-spread must be >= 0 (got " + shortest(config.kick_spread) + ")");
         require_positive(config.width_min, "--width-min");
         require_finite(config.width_max, "--width-max");
-        require(config.width_max >= config.width_min, "--width-max (" + show(config.width_max) +
-                                                          ") must be >= --width-min (" + show(config.width_min) + ")");
+        require(config.width_max >= config.width_min, "--width-max (" + shortest(config.width_max) +
+                                                          ") must be >= --width-min (" + shortest(config.width_min) + ")");
         return std::make_unique<RandomGaussiansMeasure>(d, config);
     case MeasureKind::file: break;
     }

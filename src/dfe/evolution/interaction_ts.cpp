@@ -40,7 +40,7 @@ InteractionPictureTS::InteractionPictureTS(const Convolver& convolver, double mu
       linear_(mu == 0.0 || convolver.potential_function().is_zero()),
       scale_(std::sqrt(2.0 * convolver.plans().grid().cell_volume())),
       count_(convolver.plans().grid().spectral().count()), work_(convolver.plans().grid().alloc_complex()),
-      rho_(convolver.plans().grid().alloc_real())
+      nonlinear_(convolver, mu)
 {
     require(tol > 0.0 && std::isfinite(tol), "--tol must be positive and finite (got " + format_number(tol) + ")");
     require_logic(2 * count_ <= static_cast<std::ptrdiff_t>(PETSC_MAX_INT),
@@ -150,14 +150,11 @@ void InteractionPictureTS::multiply_by_phase(const double* in, double scale, boo
 
 void InteractionPictureTS::nonlinear(cplx* phi)
 {
-    double* rho = rho_.data();
+    const double* rho = nonlinear_.potential_of(phi);
     // Rows of the last axis: the complex layout stores them back to back, the real layout padded.
     const std::ptrdiff_t N = grid_.N();
     const std::ptrdiff_t rows = grid_.local_points() / N;
     const std::ptrdiff_t pad = grid_.d() == 1 ? N : grid_.physical_real().stride_last;
-    for (std::ptrdiff_t r = 0; r < rows; ++r)
-        detail::norm_row(rho + r * pad, reinterpret_cast<const double*>(phi + r * N), N);
-    convolver_.potential(rho);
     for (std::ptrdiff_t r = 0; r < rows; ++r) {
         const double* u = rho + r * pad;
         cplx* z = phi + r * N;

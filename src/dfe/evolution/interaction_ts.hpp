@@ -38,6 +38,7 @@
  * accepts any step, whatever its error) ends the call with an Error, as does a diverged TS.
  */
 #include "dfe/evolution/adaptive.hpp"
+#include "dfe/evolution/nonlinear_step.hpp"
 #include "dfe/physics/convolution.hpp"
 #include "dfe/backend/petsc.hpp"
 
@@ -109,7 +110,7 @@ private:
     double scale_;           ///< c = √(2 (L/N)^d): Vec components = c·v̂
     std::ptrdiff_t count_;   ///< local modes of the spectral layout
     Buffer<cplx> work_;      ///< φ̂ / φ for the complex FFTs
-    Buffer<double> rho_;     ///< |φ|², then V*|φ|², physical real layout
+    NonlinearStep nonlinear_;  ///< U = V*|φ|² (NonlinearStep::potential_of)
     std::array<std::vector<double>, 3> k2_;  ///< k_d² along each memory axis of the spectral layout
     std::array<std::vector<cplx>, 3> phase_;  ///< e^{+i k_d² τ} along each memory axis (unused axes: 1)
     std::vector<cplx> fastest_conj_;          ///< e^{−i k_d² τ} along the fastest memory axis

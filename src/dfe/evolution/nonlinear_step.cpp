@@ -145,9 +145,8 @@ NonlinearStep::NonlinearStep(const Convolver& convolver, double mu)
 {
 }
 
-void NonlinearStep::apply(cplx* phi, double fraction, double h)
+const double* NonlinearStep::potential_of(const cplx* phi)
 {
-    if (convolver_.potential_function().is_zero()) return;
     const Grid& grid = convolver_.plans().grid();
     double* rho = rho_.data();
     // Rows of the last axis: the complex layout stores them back to back, the real layout padded.
@@ -157,6 +156,17 @@ void NonlinearStep::apply(cplx* phi, double fraction, double h)
     for (std::ptrdiff_t r = 0; r < rows; ++r)
         detail::norm_row(rho + r * pad, reinterpret_cast<const double*>(phi + r * N), N);
     convolver_.potential(rho);
+    return rho;
+}
+
+void NonlinearStep::apply(cplx* phi, double fraction, double h)
+{
+    if (convolver_.potential_function().is_zero()) return;
+    const Grid& grid = convolver_.plans().grid();
+    const double* rho = potential_of(phi);
+    const std::ptrdiff_t N = grid.N();
+    const std::ptrdiff_t rows = grid.local_points() / N;
+    const std::ptrdiff_t pad = grid.d() == 1 ? N : grid.physical_real().stride_last;
     const double angle = -mu_ * fraction * h;
     for (std::ptrdiff_t r = 0; r < rows; ++r) {
         const double* u = rho + r * pad;

@@ -12,7 +12,8 @@ namespace dfe {
 
 /**
  * @brief The nonlinear flow e^{τB}: φ ← e^{−iμ (V*|φ|²) τ} φ with τ = fraction·h, shared by SplitStep
- * and AdaptiveSplitStep. Holds the scratch array of one step (|φ|², then V*|φ|²).
+ * and AdaptiveSplitStep, and U = V*|φ|² for InteractionPictureTS. Holds the scratch array of one
+ * step (|φ|², then V*|φ|²).
  */
 class NonlinearStep {
 public:
@@ -24,6 +25,13 @@ public:
      * passing (fraction, h) gets the same floating-point result whatever step it is part of.
      */
     void apply(cplx* phi, double fraction, double h);
+
+    /**
+     * @brief U = V*|φ|² of φ (physical complex layout, unchanged) in the scratch array, physical real
+     * layout (rows of the last axis padded as grid.physical_real()): what apply() rotates by, and
+     * what the interaction picture's right-hand side −iμUφ multiplies by (Collective).
+     */
+    const double* potential_of(const cplx* phi);
 
 private:
     const Convolver& convolver_;

@@ -16,11 +16,11 @@ std::string format_number(double value)
 }
 
 TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns)
-    : root_(comm.is_root()), path_(std::move(path)), tmp_(temporary_path(path_)), columns_(std::move(columns))
+    : root_(comm.is_root()), path_(std::move(path)), tmp_(path_, comm.is_root()), columns_(std::move(columns))
 {
     if (!root_) return;
-    file_.reset(std::fopen(tmp_.c_str(), "w"));
-    if (!file_) throw Error("cannot open " + tmp_.string() + " for writing: " + std::strerror(errno));
+    file_.reset(std::fopen(tmp_.path().c_str(), "w"));
+    if (!file_) throw Error("cannot open " + tmp_.path().string() + " for writing: " + std::strerror(errno));
     std::string header;
     for (std::size_t i = 0; i < columns_.size(); ++i) {
         if (i) header += ',';
@@ -30,14 +30,7 @@ TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path,
     std::fputs(header.c_str(), file_.get());
 }
 
-TimeSeriesWriter::~TimeSeriesWriter()
-{
-    if (root_ && !committed_) {
-        file_.reset();
-        std::error_code ignored;
-        std::filesystem::remove(tmp_, ignored);
-    }
-}
+TimeSeriesWriter::~TimeSeriesWriter() = default;
 
 void TimeSeriesWriter::write_row(std::span<const double> values)
 {
@@ -51,16 +44,17 @@ void TimeSeriesWriter::write_row(std::span<const double> values)
         line += format_number(values[i]);
     }
     line += '\n';
-    if (std::fputs(line.c_str(), file_.get()) < 0) throw Error("write to " + tmp_.string() + " failed");
+    if (std::fputs(line.c_str(), file_.get()) < 0) throw Error("write to " + tmp_.path().string() + " failed");
     std::fflush(file_.get());
 }
 
 void TimeSeriesWriter::commit()
 {
     if (!root_ || committed_) return;
-    if (std::fflush(file_.get()) != 0) throw Error("write to " + tmp_.string() + " failed");
+    if (std::fflush(file_.get()) != 0) throw Error("write to " + tmp_.path().string() + " failed");
     file_.reset();
-    std::filesystem::rename(tmp_, path_);
+    std::filesystem::rename(tmp_.path(), path_);
+    tmp_.release();
     committed_ = true;
 }
 

@@ -8,6 +8,7 @@
  * `<path>` by commit(): a file at `<path>` is always complete. A writer destroyed without commit
  * removes its temporary file.
  */
+#include "dfe/core/atomic_file.hpp"
 #include "dfe/core/comm.hpp"
 
 #include <cstdio>
@@ -40,7 +41,7 @@ private:
     };
     bool root_;
     std::filesystem::path path_;
-    std::filesystem::path tmp_;
+    TemporaryFile tmp_;  ///< `<path>.tmp`, removed on the root unless committed (declared before file_: closed first)
     std::vector<std::string> columns_;
     std::unique_ptr<std::FILE, Close> file_;
     bool committed_ = false;

@@ -40,7 +40,31 @@ PairTerms::PairTerms(const Grid& grid, const Potential& potential, const Cutoff&
     half_weight_.assign(static_cast<std::size_t>(half_), 2.0);
     half_weight_.front() = half_weight_.back() = 1.0;
     plan_padded_transform(effort);
+    index_rows();
     tabulate_kernels(potential);
+    for (std::size_t task = 0; task < R_.size() * static_cast<std::size_t>(d_); ++task) has_tasks_ = has_tasks_ || mine(task);
+}
+
+void PairTerms::index_rows()
+{
+    // Unpadded row u (every index but the last < N, C order): its offset in the padded real array
+    // and its indices along the axes before the last.
+    const auto N = static_cast<std::size_t>(N_);
+    const std::size_t rows = gathered_.size() / N, axes = static_cast<std::size_t>(d_ - 1);
+    padded_row_.resize(rows);
+    row_index_.resize(rows * axes);
+    for (std::size_t u = 0; u < rows; ++u) {
+        std::size_t rest = u;
+        std::ptrdiff_t row = 0, mult = 1;
+        for (int b = d_ - 2; b >= 0; --b) {
+            const std::size_t i = rest % N;
+            rest /= N;
+            row_index_[u * axes + static_cast<std::size_t>(b)] = i;
+            row += static_cast<std::ptrdiff_t>(i) * mult;
+            mult *= padded_;
+        }
+        padded_row_[u] = row * 2 * half_;
+    }
 }
 
 void PairTerms::set_up_gather()
@@ -224,14 +248,6 @@ bool PairTerms::mine(std::size_t task) const
     return static_cast<int>(task % static_cast<std::size_t>(comm.size())) == comm.rank();
 }
 
-std::size_t PairTerms::bytes() const
-{
-    std::size_t b = (gathered_.size() + F_.size() + x_.size()) * sizeof(double);
-    b += static_cast<std::size_t>(work_.size() + spectrum_.size()) * sizeof(double);
-    for (const auto& t : kernel_) b += t.size() * sizeof(double);
-    return b;
-}
-
 void PairTerms::transform(double* data) const
 {
     auto* c = reinterpret_cast<fftw_complex*>(data);
@@ -272,28 +288,15 @@ void PairTerms::add(std::span<const double> rho, std::span<double> out)
     const Comm& comm = grid_.comm();
     DFE_MPI(MPI_Allgatherv(rho.data(), static_cast<int>(rho.size()), MPI_DOUBLE, gathered_.data(), counts_.data(),
                            displs_.data(), MPI_DOUBLE, comm.get()));
-    bool any = false;
-    for (std::size_t task = 0; task < nr * d; ++task) any = any || mine(task);
-    if (!any) return;
+    if (!has_tasks_) return;
 
     const auto N = static_cast<std::size_t>(N_);
-    const std::size_t unpadded_rows = np / N;
-    const std::ptrdiff_t row_len = 2 * half_;
-    // Padded position of the first point of unpadded row u (all indices but the last < N).
-    auto padded_row = [&](std::size_t u) {
-        std::ptrdiff_t row = 0, mult = 1;
-        for (int b = d_ - 2; b >= 0; --b) {
-            row += static_cast<std::ptrdiff_t>(u % N) * mult;
-            u /= N;
-            mult *= padded_;
-        }
-        return row * row_len;
-    };
+    const std::size_t unpadded_rows = padded_row_.size();
 
     // ρ̂ on the padded grid, in spectrum_.
     double* s = spectrum_.data();
     std::fill(s, s + spectrum_.size(), 0.0);
-    for (std::size_t u = 0; u < unpadded_rows; ++u) std::copy_n(gathered_.data() + u * N, N, s + padded_row(u));
+    for (std::size_t u = 0; u < unpadded_rows; ++u) std::copy_n(gathered_.data() + u * N, N, s + padded_row_[u]);
     transform(s);
 
     const double dv = grid_.cell_volume();
@@ -306,15 +309,13 @@ void PairTerms::add(std::span<const double> rho, std::span<double> out)
         const double* F = F_.data() + r * np;
         bool nonzero = false;
         for (std::size_t u = 0; u < unpadded_rows; ++u) {
-            double* dst = w + padded_row(u);
+            double* dst = w + padded_row_[u];
             const double* g = gathered_.data() + u * N;
             const double* Fu = F + u * N;
             if (a + 1 == d) {
                 for (std::size_t j = 0; j < N; ++j) dst[j] = g[j] * Fu[j] * x_[j];
             } else {
-                std::size_t rest = u;
-                for (std::size_t b = d - 1; b-- > a + 1;) rest /= N;
-                const double xa = x_[rest % N];
+                const double xa = x_[row_index_[u * (d - 1) + a]];
                 for (std::size_t j = 0; j < N; ++j) dst[j] = g[j] * Fu[j] * xa;
             }
             for (std::size_t j = 0; j < N && !nonzero; ++j) nonzero = dst[j] != 0.0;

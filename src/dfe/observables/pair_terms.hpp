@@ -60,9 +60,6 @@ public:
      */
     void add(std::span<const double> rho, std::span<double> out);
 
-    /** @brief Bytes this object holds (tables and buffers). */
-    [[nodiscard]] std::size_t bytes() const;
-
 private:
     // The steps of the constructor, in its order.
     /** @brief The allgatherv of ρ over the group: counts_, displs_, and gathered_ sized N^d. */
@@ -71,6 +68,8 @@ private:
     void tabulate_cutoff(const Cutoff& cutoff);
     /** @brief rows_, work_, spectrum_ and the pruned padded r2c (passes_). */
     void plan_padded_transform(PlannerEffort effort);
+    /** @brief padded_row_ and row_index_, the row bookkeeping of add(). */
+    void index_rows();
     /** @brief The folded kernel spectra this rank's tasks need (kernel_), through work_. */
     void tabulate_kernels(const Potential& potential);
     /** @brief work_ = K_a on the padded grid, for the offsets with |z|² ≤ R2 (INFINITY: every one). */
@@ -99,6 +98,9 @@ private:
     std::vector<double> F_;              ///< F_R(x) per grid point and radius: [r·N^d + p]
     std::vector<double> x_;              ///< x_a of grid index i: −L/2 + i·dx
     std::vector<double> half_weight_;    ///< 1 or 2 per index of the padded half axis
+    std::vector<std::ptrdiff_t> padded_row_;  ///< offset of unpadded row u in the padded real array
+    std::vector<std::size_t> row_index_;      ///< indices of row u along the axes before the last: [u·(d−1) + b]
+    bool has_tasks_ = false;                  ///< this rank has at least one (radius, component) task
     /// Folded kernel spectra Im K̂_aχ × dv/(2N)^d, (N+1)^d each: [(set·d + a)], empty where not needed.
     /// Set 0 takes every |z|, set 1 + r only |z|² ≤ R_r.
     std::vector<std::vector<double>> kernel_;

@@ -23,7 +23,7 @@ std::vector<Attribute> hypothesis_attributes(const HypothesisReport& h)
 RunRecord::RunRecord(const std::filesystem::path& dir, const Ensemble& ensemble, const RunConfig& config,
                      const std::string& provenance, const HypothesisReport& hypotheses)
     : dir_(dir), ensemble_(ensemble), config_(config), provenance_(provenance), hypotheses_(hypotheses),
-      world_(ensemble.layout().world()), columns_(ensemble_columns(config)),
+      world_(ensemble.layout().world()), columns_(ColumnSchema(config.R).names()),
       writer_(world_, dir / "timeseries.csv", columns_), verdicts_(config, ensemble.grid().dx()),
       keeps_gamma1_(ensemble.layout().group_index() == 0)
 {

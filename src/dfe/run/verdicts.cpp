@@ -1,6 +1,7 @@
 #include "dfe/run/verdicts.hpp"
 
 #include "dfe/ensemble/ensemble.hpp"
+#include "dfe/io/timeseries.hpp"
 #include "dfe/observables/columns.hpp"
 
 #include "dfe/physics/cutoff.hpp"
@@ -163,7 +164,7 @@ void write_verdicts_csv(const std::filesystem::path& path, const Verdicts& v)
             for (std::size_t i = 0; i < columns.size(); ++i) {
                 out << (i ? "," : "");
                 if (const auto* numbers = std::get_if<std::vector<double>>(&columns[i].values))
-                    out << strf("%.16e", (*numbers)[r]);
+                    out << format_number((*numbers)[r]);
                 else
                     out << std::get<std::vector<std::string>>(columns[i].values)[r];
             }

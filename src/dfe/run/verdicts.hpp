@@ -93,7 +93,7 @@ public:
     /** @brief Takes one output row (the same on every rank). */
     void add(const EnsembleValues& values);
     /**
-     * @brief The same from a time-series row in the order of ensemble_columns(config) (a restarted
+     * @brief The same from a time-series row in the order of ColumnSchema(config.R) (a restarted
      * run feeds the rows of its checkpoint), with E(0) and the largest radial defect at t = 0.
      */
     void add_row(std::span<const double> row, double energy0, double radial_defect0);
