@@ -178,7 +178,7 @@ public:
         record_.emplace(dir_->path(), ensemble, config, ensemble.measure().provenance(), hypotheses);
     }
 
-    /// One output row, as dfe-run writes it and keeps it for checkpoints.
+    /// One output row, as dfe-run writes it.
     void row(const dfe::EnsembleValues& v)
     {
         const dfe::ScopedTimer timer(seconds_);
@@ -194,7 +194,12 @@ public:
 
     [[nodiscard]] double seconds() const { return seconds_; }
     [[nodiscard]] const std::vector<std::string>& columns() const { return record_->columns(); }
-    [[nodiscard]] const std::vector<std::vector<double>>& rows() const { return record_->history().rows; }
+    [[nodiscard]] long rows() const { return record_->position().rows; }
+    [[nodiscard]] std::vector<double> last_row() const
+    {
+        const auto rows = record_->digest().rows();
+        return rows.empty() ? std::vector<double>{} : rows.back();
+    }
 
 private:
     dfe::Ensemble& ensemble_;
@@ -473,8 +478,8 @@ Timed timed_run(const dfe::Comm& world, dfe::Ensemble& ensemble, const dfe::RunC
         t.total_local = MPI_Wtime() - start;  // deleting the temporary directory is not dfe-run's cost
         t.output_local = output.seconds();
         t.columns = output.columns();
-        t.rows = static_cast<long>(output.rows().size());
-        if (!output.rows().empty()) t.last_row = output.rows().back();
+        t.rows = output.rows();
+        t.last_row = output.last_row();
     } else {
         ensemble.advance(bench.steps);
         t.total_local = MPI_Wtime() - start;

@@ -14,6 +14,7 @@
 #include "dfe/io/run_file.hpp"
 #include "dfe/run/run_record.hpp"
 #include "dfe/io/samples_file.hpp"
+#include "dfe/spectral/wisdom.hpp"
 #include "dfe/core/signals.hpp"
 #include "dfe/io/timeseries.hpp"
 #include "dfe/run/verdicts.hpp"
@@ -31,6 +32,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -55,6 +57,7 @@ struct RawOptions {
     std::string checkpoint;       ///< --checkpoint; default DIR/checkpoint.h5
     double checkpoint_every = 0;  ///< --checkpoint-every (simulated time; 0: on signals only)
     std::string restart;          ///< --restart
+    std::string wisdom;           ///< --fftw-wisdom
     long check_steps = 100;       ///< --check-steps
 };
 
@@ -77,7 +80,10 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
         ("checkpoint-every", po::value(&raw.checkpoint_every)->default_value(raw.checkpoint_every),
          "simulated time between checkpoints, a multiple of --output-dt; 0: only on signals")
         ("restart", po::value(&raw.restart), "continue the run of this checkpoint; give the run's other options again "
-                                             "(physics options must match the checkpoint; --out, --ranks-per-sample, --fftw-planner may change)")
+                                             "(physics options must match the checkpoint; --t-end may grow; --out, --ranks-per-sample, "
+                                             "--fftw-planner, --on-underresolved may change); the run's record in --out is continued")
+        ("fftw-wisdom", po::value(&raw.wisdom), "FFTW wisdom file: read before planning when it exists (runs that read the same "
+                                                "file make the same plans and agree bit for bit), written after planning when not")
         ("check-steps", po::value(&raw.check_steps)->default_value(raw.check_steps),
          "steps between checks for a stop signal (the run stops within this many steps per sample of a rank)");
     po::options_description all;
@@ -240,9 +246,81 @@ void report_resolution(const dfe::Ensemble& ensemble, const dfe::RunConfig& conf
 struct Setup {
     std::optional<dfe::Ensemble> ensemble;
     std::optional<dfe::CheckpointInfo> resume;  ///< --restart's checkpoint
+    dfe::RecordPosition keep;                    ///< with --restart: the rows and snapshots of the record kept
     std::string provenance, parameters;          ///< the measure's provenance; the checkpoint parameters
     long checkpoint_rows = 0;                    ///< output rows between checkpoints (0: on signals only)
+    bool write_wisdom = false;                   ///< --fftw-wisdom names a file that does not exist yet
 };
+
+/// The value of `name` in a checkpoint's "name = value" parameter lines.
+std::string parameter_value(const std::string& parameters, const std::string& name)
+{
+    const std::string key = "\n" + name + " = ";
+    const std::string text = "\n" + parameters;
+    const auto at = text.find(key);
+    if (at == std::string::npos) return {};
+    const auto begin = at + key.size();
+    return text.substr(begin, text.find('\n', begin) - begin);
+}
+
+/**
+ * A restart's rows to keep. A run continued to a later --t-end (the checkpoint's run ended earlier)
+ * must equal a run made to the later time in one go: its checkpoint must sit at a regular output row,
+ * and when that row forms γ^(2) in one run but not the other (`last` in --gamma2-times), it is
+ * observed again from the checkpoint's fields, which are that row's.
+ */
+void plan_continuation(const dfe::RunConfig& config, const std::string& checkpoint, Setup& s)
+{
+    auto& info = *s.resume;
+    s.keep = info.record;
+    const dfe::Schedule now = dfe::validate(config);
+    const double stored_end = std::stod(parameter_value(info.parameters, "t-end"));
+    if (config.t_end < info.t - 1e-12 * std::max(1.0, info.t))
+        throw dfe::InputError("checkpoint '" + checkpoint + "' is at t = " + dfe::shortest(info.t) + ", after --t-end " +
+                              dfe::shortest(config.t_end) + ": give a --t-end of at least " + dfe::shortest(info.t));
+    if (dfe::digits17(stored_end) == dfe::digits17(config.t_end)) return;
+    dfe::RunConfig before = config;
+    before.t_end = stored_end;
+    const dfe::Schedule then = dfe::validate(before);
+    const long row = info.state.next_row - 1;
+    if (info.state.step != row * now.steps_per_output)
+        throw dfe::InputError("checkpoint '" + checkpoint + "' is at t = " + dfe::shortest(info.t) + ", the end of a run whose "
+                              "--t-end was not a multiple of --output-dt: a longer run has no row there; continue from an "
+                              "earlier checkpoint");
+    const auto old_rows = dfe::gamma2_rows(before, then);
+    const auto new_rows = dfe::gamma2_rows(config, now);
+    auto has = [&](const std::vector<long>& rows) { return std::find(rows.begin(), rows.end(), row) != rows.end(); };
+    if (has(old_rows) != has(new_rows)) {
+        info.state.next_row = row;
+        s.keep.rows = row;
+        s.keep.gamma2_snapshots = static_cast<long>(std::count_if(old_rows.begin(), old_rows.end(), [&](long r) { return r < row; }));
+    }
+}
+
+/// FFTW wisdom before planning: --fftw-wisdom's file, then the checkpoint's own (Collective on world).
+void import_wisdom(const dfe::Comm& world, const RawOptions& raw, Setup& s)
+{
+    if (!raw.wisdom.empty()) {
+        std::string text;
+        const bool exists = world.all(!world.is_root() || fs::exists(raw.wisdom));
+        if (exists && world.is_root()) {
+            std::ifstream in(raw.wisdom);
+            text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        std::vector<double> length{static_cast<double>(text.size())};
+        world.broadcast(length);
+        text.resize(static_cast<std::size_t>(length[0]));
+        DFE_MPI(MPI_Bcast(text.data(), static_cast<int>(text.size()), MPI_CHAR, 0, world.get()));
+        if (!world.all(dfe::import_wisdom(text)))
+            throw dfe::InputError("--fftw-wisdom '" + raw.wisdom + "' is not FFTW wisdom (remove it to make a new one)");
+        s.write_wisdom = !exists;
+    }
+    // A restart on as many ranks as the checkpoint's run makes every plan as that run made it.
+    if (s.resume && s.resume->ranks == world.size()) {
+        const std::string own = dfe::read_wisdom(world, raw.restart, world.rank());
+        if (!world.all(dfe::import_wisdom(own))) throw dfe::InputError("checkpoint '" + raw.restart + "': unreadable FFTW wisdom");
+    }
+}
 
 /// Validates, makes the measure (or reads the checkpoint) and builds the ensemble (Collective on world).
 void set_up(const dfe::Comm& world, dfe::RunConfig& config, const RawOptions& raw,
@@ -264,14 +342,21 @@ void set_up(const dfe::Comm& world, dfe::RunConfig& config, const RawOptions& ra
         if (s.resume->version != dfe::version || s.resume->git_revision != dfe::git_revision)
             throw dfe::InputError("checkpoint '" + raw.restart + "' was made by dfe-run " + s.resume->version + " (" +
                                   s.resume->git_revision + "), this is " + dfe::version + " (" + dfe::git_revision + ")");
-        dfe::require_same_parameters(s.resume->parameters, s.parameters, raw.restart);
+        // --t-end may grow: the run goes on to the later time.
+        dfe::require_same_parameters(s.resume->parameters, s.parameters, raw.restart, {"t-end"});
+        plan_continuation(config, raw.restart, s);
+        dfe::collectively(world, [&] {
+            if (world.is_root()) dfe::require_record(config.out, s.resume->record.directory);
+        });
         // The fields at the checkpoint replace the initial measure (same weights, same size).
         measure = dfe::make_file_measure(raw.restart, s.resume->samples);
     }
+    import_wisdom(world, raw, s);
     // -ts_* options go into PETSc's options database before the integrator reads it.
     if (!config.petsc_options.empty()) DFE_PETSC(PetscOptionsInsertString(nullptr, config.petsc_options.c_str()));
     s.ensemble.emplace(world, config, std::move(measure));
     if (!config.petsc_options.empty()) dfe_app::require_used_petsc_options(config.petsc_options);
+
     if (s.resume) {
         s.ensemble->restore(s.resume->state);
         s.ensemble->restore(dfe::read_sample_state(raw.restart, s.ensemble->layout()));
@@ -341,9 +426,10 @@ dfe::RunEnd evolve(dfe::Ensemble& ensemble, dfe::RunRecord& record, const RawOpt
         [&](const dfe::EnsembleValues& v) {
             const dfe::ScopedTimer timer(output_seconds);
             record.add(v, ensemble);
-            if (setup.checkpoint_rows > 0 && v.row > 0 && v.row % setup.checkpoint_rows == 0 &&
-                v.row + 1 < ensemble.schedule().rows()) {
-                dfe::write_checkpoint(raw.checkpoint, ensemble, setup.parameters, record.columns(), record.history());
+            // Periodic checkpoints, and one at the end: a finished run can be continued to a later --t-end.
+            if (setup.checkpoint_rows > 0 && v.row > 0 &&
+                (v.row % setup.checkpoint_rows == 0 || v.row + 1 == ensemble.schedule().rows())) {
+                dfe::write_checkpoint(raw.checkpoint, ensemble, setup.parameters, record.position());
                 out.note("  checkpoint at t = %g written to %s\n", v.t, raw.checkpoint.c_str());
             }
             const double now = MPI_Wtime();
@@ -372,7 +458,7 @@ void report(const dfe::Ensemble& ensemble, const dfe::RunRecord& record, const d
     const double output = world.max(output_seconds);
     if (!world.is_root()) return;
     const fs::path out_dir = config.out;
-    const auto& rows = record.history().rows;
+    const auto rows = record.digest().rows();
     const auto& columns = record.columns();
     print_table(rows, columns, {"t", "mass", "energy", "V1", "d2V1", "vterm", "purity", "lambda_max", "fact_defect"});
     if (!config.R.empty()) {
@@ -414,12 +500,13 @@ void open_record(std::optional<dfe::RunRecord>& record, const dfe::RunConfig& co
                                 ensemble.fields());
         out.print("wrote %s\n", config.write_samples.c_str());
     }
-    record.emplace(config.out, ensemble, config, setup.provenance, hypotheses);
-    if (!setup.resume) return;
-    record->replay(dfe::read_history(raw.restart, *setup.resume, layout, ensemble.grid()), setup.resume->state.energy0,
-                   setup.resume->state.radial_defect0);
-    out.print("  restarted from %s at t = %g (step %ld, %zu rows already written)\n", raw.restart.c_str(), ensemble.time(),
-              ensemble.step_count(), record->history().rows.size());
+    if (!setup.resume) {
+        record.emplace(config.out, ensemble, config, setup.provenance, hypotheses);
+        return;
+    }
+    record.emplace(config.out, ensemble, config, setup.provenance, hypotheses, *setup.resume, setup.keep);
+    out.print("  restarted from %s at t = %g (step %ld); continuing the record in %s after its first %ld rows\n",
+              raw.restart.c_str(), ensemble.time(), ensemble.step_count(), config.out.c_str(), setup.keep.rows);
 }
 
 int run(int argc, char** argv)
@@ -441,6 +528,11 @@ int run(int argc, char** argv)
             if (world.is_root()) check_output_paths(config, raw);
         }))
         return exit_input_error;
+    if (setup.write_wisdom) {
+        // The plans this run made, for runs that should make the same ones (tmp + rename on the root).
+        const std::string merged = dfe::gather_wisdom(world);
+        if (world.is_root()) dfe::write_text_file(raw.wisdom, [&](std::ostream& out) { out << merged; });
+    }
     dfe::Ensemble& ensemble = *setup.ensemble;
     // The hypotheses of Theorem 1.2 for this potential and these radii (docs/physics.md §8); the same on
     // every rank (serial and deterministic).
@@ -453,13 +545,13 @@ int run(int argc, char** argv)
     std::optional<dfe::RunRecord> record;
     {
         const dfe::ScopedTimer timer(output_seconds);
-        open_record(record, config, raw, setup, hypotheses);
+        if (!agree(world, [&] { open_record(record, config, raw, setup, hypotheses); })) return exit_input_error;
     }
-    auto checkpoint = [&] { dfe::write_checkpoint(raw.checkpoint, ensemble, setup.parameters, record->columns(), record->history()); };
+    auto checkpoint = [&] { dfe::write_checkpoint(raw.checkpoint, ensemble, setup.parameters, record->position()); };
     const dfe::RunEnd end = evolve(ensemble, *record, raw, setup, start, output_seconds);
     if (end == dfe::RunEnd::stopped) {
-        // Stopped by a signal at a chunk boundary: the same state on every rank. The partial
-        // timeseries.csv and run.h5 are removed (their .tmp files); the checkpoint holds everything.
+        // Stopped by a signal at a chunk boundary: the same state on every rank. timeseries.csv and
+        // run.h5 keep their temporary names, complete up to the last row; --restart continues them.
         checkpoint();
         dfe::RootOutput(world).note("dfe-run: stopped by signal %s at t = %g (step %ld of %ld); checkpoint written to %s; "
                                     "resume with --restart %s (exit code %d)\n",

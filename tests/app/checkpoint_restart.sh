@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Checkpoint/restart end to end (docs/physics.md's identities are not involved: this is about not losing a
 # run). A run on 2 ranks is stopped by SIGUSR1 once its first periodic checkpoint exists, must exit
-# with code 3 leaving only the checkpoint, and is resumed (a) on 2 ranks and (b) on 1 rank with another
-# layout; both final time series must equal an uninterrupted run's: to 1e-12 on the same ranks, 1e-10
-# on others (summation orders differ). Then bad restarts are refused with one line and exit code 2.
+# with code 3 leaving the checkpoint and its record under temporary names, and is resumed (a) on 2
+# ranks in the same directory and (b) on 1 rank in another directory (the record is copied from the
+# one the checkpoint names); both final time series must equal an uninterrupted run's: to 1e-12 on
+# the same ranks, 1e-10 on others (summation orders differ). Then bad restarts are refused with one
+# line and exit code 2.
 #   checkpoint_restart.sh DFE_RUN WORKDIR MPIEXEC [MPIEXEC_FLAGS...]
 set -euo pipefail
 dfe_run=$1 work=$2
@@ -27,7 +29,8 @@ pkill -USR1 -f -- "--out $work/a" || true
 set +e; wait "$pid"; rc=$?; set -e
 [[ $rc -eq 3 ]] || fail "expected exit code 3 after SIGUSR1, got $rc: $(tail -5 "$work/a.log")"
 grep -q "stopped by signal USR1" "$work/a.log" || fail "no stop message"
-[[ ! -e $work/a/timeseries.csv && ! -e $work/a/timeseries.csv.tmp && ! -e $work/a/run.h5.tmp ]] || fail "partial output left: $(ls "$work/a")"
+[[ ! -e $work/a/timeseries.csv && ! -e $work/a/run.h5 ]] || fail "a stopped run's output under its final name: $(ls "$work/a")"
+[[ -f $work/a/timeseries.csv.tmp && -f $work/a/run.h5.tmp ]] || fail "the stopped run's record is gone: $(ls "$work/a")"
 cp "$work/a/checkpoint.h5" "$work/saved.h5"
 
 # (a) the same 2 ranks, stopped once more (SIGTERM this time) and resumed again; (b) 1 rank, in
@@ -84,6 +87,10 @@ refuse() {
   [[ ! -e $work/none ]] || fail "output directory created for '$*'"
 }
 refuse "does not exist" "${opts[@]}" --restart "$work/missing.h5" --out "$work/none"
+# A record that is not there (neither in --out nor where the checkpoint was written) is refused.
+mkdir -p "$work/moved" && cp "$work/saved.h5" "$work/moved/saved.h5"
+/usr/bin/python3 -c "import h5py,sys; f=h5py.File(sys.argv[1],'a'); f.attrs['record']='/nonexistent/record'" "$work/moved/saved.h5" 2>/dev/null \
+  && refuse "no record of this run in" "${opts[@]}" --restart "$work/moved/saved.h5" --out "$work/none"
 head -c 20000 "$work/saved.h5" > "$work/truncated.h5"
 refuse "not a complete HDF5 file" "${opts[@]}" --restart "$work/truncated.h5" --out "$work/none"
 head -c 4096 /dev/urandom > "$work/random.h5"

@@ -1,9 +1,11 @@
 // run.h5: every dataset written collectively by a RunFile reads back, with plain HDF5 on one rank,
-// at its public shape and with exactly the values written; an uncommitted RunFile leaves no file.
+// at its public shape and with exactly the values written; an uncommitted RunFile leaves its temporary
+// file, which a resumed RunFile continues.
 #include "hdf5_test_support.hpp"
 #include "dfe/core/error.hpp"
 #include "dfe/backend/hdf5.hpp"
 #include "dfe/io/run_file.hpp"
+#include "dfe/io/timeseries.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -12,6 +14,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -224,7 +227,8 @@ TEST_CASE("run.h5 holds exactly what was written, at its public shapes", "[run_f
     CHECK(no_open_hdf5_ids());
 }
 
-TEST_CASE("a run file destroyed without commit leaves no file", "[run_file][hdf5][mpi]")
+TEST_CASE("a run file destroyed without commit keeps its temporary file, and a resumed one continues it",
+          "[run_file][hdf5][mpi]")
 {
     const auto comm = world();
     const TempDir dir(comm);
@@ -234,6 +238,83 @@ TEST_CASE("a run file destroyed without commit leaves no file", "[run_file][hdf5
     write_run(path, layout, grid, comm, false);
     comm.barrier();
     CHECK_FALSE(fs::exists(path));
+    CHECK(fs::exists(path.string() + ".tmp"));
+
+    auto with_id = attributes;
+    with_id.push_back({"run_id", std::string("0123abcd")});
+    {
+        // Another run's record is refused on every rank.
+        CHECK_THROWS_AS(dfe::RunFile(path, layout, grid, columns, rows, weights, n2, T2, with_id, dfe::RunFile::Mode::resume),
+                        dfe::InputError);
+        auto other_columns = columns;
+        other_columns.back() = "V2";
+        CHECK_THROWS_AS(dfe::RunFile(path, layout, grid, other_columns, rows, weights, n2, T2, attributes,
+                                     dfe::RunFile::Mode::resume),
+                        dfe::InputError);
+    }
+    {
+        dfe::RunFile file(path, layout, grid, columns, rows, weights, n2, T2, attributes, dfe::RunFile::Mode::resume);
+        CHECK(file.rows() == rows);
+        CHECK(file.gamma2_rows() == T2);
+        const auto read = file.read_rows(1, rows - 1);
+        REQUIRE(read.size() == static_cast<std::size_t>(rows - 1));
+        long mismatches = 0;
+        for (long row = 1; row < rows; ++row)
+            for (std::size_t c = 0; c < columns.size(); ++c)
+                mismatches += read[static_cast<std::size_t>(row - 1)][c] != row_value(row, c);
+        CHECK(mismatches == 0);
+        CHECK(file.read_gamma2_times(T2) == std::vector<double>{gamma2_time(0), gamma2_time(1)});
+        // Continued to two more rows and one more snapshot, then cut to one row less than before.
+        file.restart(with_id, rows + 2, T2 + 1);
+        CHECK(file.rows() == rows + 2);
+        file.resize(rows - 1, T2);
+        file.commit();
+    }
+    comm.barrier();
+    if (comm.is_root()) {
+        const Handle f(DFE_H5(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT)), H5Fclose);
+        std::vector<double> expected;
+        for (long row = 0; row + 1 < rows; ++row) expected.push_back(row_value(row, 1));
+        CHECK(read_dataset(f.get(), "/timeseries/mass", {rows - 1}) == expected);
+        CHECK(read_dataset(f.get(), "/gamma1", {rows - 1, N, N}).size() == static_cast<std::size_t>((rows - 1) * N * N));
+        CHECK(read_string_attribute(f.get(), "run_id") == "0123abcd");
+        CHECK(read_dataset(f.get(), "/gamma2/times", {T2}) == std::vector<double>{gamma2_time(0), gamma2_time(1)});
+    }
+    comm.barrier();
     CHECK_FALSE(fs::exists(path.string() + ".tmp"));
     CHECK(no_open_hdf5_ids());
+}
+
+TEST_CASE("a time series continues after the rows a checkpoint kept, and refuses a file that has fewer", "[timeseries][mpi]")
+{
+    const auto comm = world();
+    const TempDir dir(comm);
+    if (comm.is_root()) {
+        const dfe::Comm self(MPI_COMM_SELF);
+        const fs::path path = dir / "timeseries.csv";
+        const auto row = [](long r) { return std::vector<double>{0.5 * static_cast<double>(r), 1.0, -2.0, 3.0}; };
+        {
+            dfe::TimeSeriesWriter writer(self, path, columns);
+            for (long r = 0; r < 5; ++r) writer.write_row(row(r));
+        }  // not committed: the temporary file stays, every row complete
+        CHECK(fs::exists(path.string() + ".tmp"));
+        CHECK_THROWS_AS(dfe::TimeSeriesWriter(self, path, columns, 6), dfe::InputError);
+        auto other = columns;
+        other[1] = "m";
+        CHECK_THROWS_AS(dfe::TimeSeriesWriter(self, path, other, 3), dfe::InputError);
+        {
+            dfe::TimeSeriesWriter writer(self, path, columns, 3);
+            writer.write_row(row(7));
+            writer.commit();
+        }
+        std::ifstream in(path);
+        std::vector<std::string> lines;
+        for (std::string line; std::getline(in, line);) lines.push_back(line);
+        REQUIRE(lines.size() == 5);
+        CHECK(lines[0] == "t,mass,energy,V1");
+        CHECK(lines[3].starts_with(dfe::format_number(1.0) + ","));
+        CHECK(lines[4].starts_with(dfe::format_number(3.5) + ","));
+        CHECK_FALSE(fs::exists(path.string() + ".tmp"));
+    }
+    comm.barrier();
 }

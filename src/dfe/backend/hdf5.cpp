@@ -90,6 +90,8 @@ void write_scalar_attribute(hid_t obj, const std::string& name, hid_t file_type,
                             const void* value)
 {
     Handle space(DFE_H5(H5Screate(H5S_SCALAR)), H5Sclose);
+    // Writing an attribute again (a continued run.h5 records the run's parameters anew) replaces it.
+    if (DFE_H5(H5Aexists(obj, name.c_str())) > 0) DFE_H5(H5Adelete(obj, name.c_str()));
     Handle attribute(DFE_H5(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT)),
                      H5Aclose);
     DFE_H5(H5Awrite(attribute.get(), memory_type, value));
@@ -341,6 +343,68 @@ void read_slab(hid_t dataset, const Slab& slab, double* data)
     double nothing = 0.0;
     DFE_H5(H5Dread(dataset, H5T_NATIVE_DOUBLE, spaces.memory.get(), spaces.file.get(), dxpl.get(),
                    slab.elements() > 0 ? data : &nothing));
+}
+
+// ---- Growing files: extendible datasets, reopening for writing, flushing (run.h5 streams its rows).
+
+Handle create_extendible_dataset(hid_t loc, const std::string& name, std::span<const hsize_t> dims,
+                                 std::span<const hsize_t> chunk)
+{
+    if (dims.empty() || chunk.size() != dims.size())
+        throw Error("HDF5 dataset '" + name + "': an extendible dataset needs one chunk size per axis");
+    std::vector<hsize_t> maxdims(dims.begin(), dims.end());
+    maxdims[0] = H5S_UNLIMITED;
+    Handle space(DFE_H5(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), maxdims.data())), H5Sclose);
+    Handle dcpl(DFE_H5(H5Pcreate(H5P_DATASET_CREATE)), H5Pclose);
+    DFE_H5(H5Pset_chunk(dcpl.get(), static_cast<int>(chunk.size()), chunk.data()));
+    // Every chunk of the extent exists from the start: writing a row later moves raw data only and
+    // never changes the file's metadata, so a run killed at any moment leaves a file that opens.
+    DFE_H5(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY));
+    DFE_H5(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER));
+    return Handle(DFE_H5(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(),
+                                    H5P_DEFAULT)),
+                  H5Dclose);
+}
+
+void set_extent(hid_t dataset, std::span<const hsize_t> dims) { DFE_H5(H5Dset_extent(dataset, dims.data())); }
+
+Handle open_file_for_writing(const Comm& comm, const std::filesystem::path& path)
+{
+    silence_error_printing();
+    const Handle fapl = mpio_access(comm);
+    // Unchecked, as open_file: the caller words the error.
+    return Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()), H5Fclose);
+}
+
+Handle open_group(hid_t loc, const std::string& path)
+{
+    return Handle(DFE_H5(H5Gopen2(loc, path.c_str(), H5P_DEFAULT)), H5Gclose);
+}
+
+void flush(hid_t object) { DFE_H5(H5Fflush(object, H5F_SCOPE_GLOBAL)); }
+
+void remove_link(hid_t loc, const std::string& name)
+{
+    if (DFE_H5(H5Lexists(loc, name.c_str(), H5P_DEFAULT)) > 0) DFE_H5(H5Ldelete(loc, name.c_str(), H5P_DEFAULT));
+}
+
+std::vector<std::string> read_strings(hid_t dataset, const Slab& slab)
+{
+    Handle type(DFE_H5(H5Dget_type(dataset)), H5Tclose);
+    if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) > 0)
+        throw Error("HDF5 dataset is not of fixed-length strings");
+    const std::size_t width = H5Tget_size(type.get());
+    const auto n = static_cast<std::size_t>(slab.elements());
+    std::vector<char> packed(std::max<std::size_t>(n, 1) * width, '\0');
+    const SlabSpaces spaces = slab_spaces(dataset, slab);
+    const Handle dxpl = transfer_for(dataset);
+    DFE_H5(H5Dread(dataset, type.get(), spaces.memory.get(), spaces.file.get(), dxpl.get(), packed.data()));
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < n; ++i) {
+        const char* begin = packed.data() + i * width;
+        out.emplace_back(begin, std::find(begin, begin + width, '\0'));
+    }
+    return out;
 }
 
 }  // namespace dfe::h5

@@ -146,7 +146,8 @@ void write_attribute(hid_t obj, const std::string& name, long long value);
 void write_attribute(hid_t obj, const std::string& name, double value);
 /**
  * @brief Writes a scalar variable-length UTF-8 string attribute, which Python's h5py reads as `str`
- * (Collective in a parallel file, same value everywhere).
+ * (Collective in a parallel file, same value everywhere). Each write_attribute replaces an
+ * attribute of the same name.
  */
 void write_attribute(hid_t obj, const std::string& name, const std::string& value);
 
@@ -185,6 +186,33 @@ void write_strings(hid_t dataset, const Slab& slab, const std::vector<std::strin
  * order). Collective on the file's communicator in a file opened with MPI-IO, Not Collective otherwise.
  */
 void read_slab(hid_t dataset, const Slab& slab, double* data);
+
+/**
+ * @brief Creates a float64 dataset `name` below `loc` of shape `dims` whose first axis can grow
+ * (maximum H5S_UNLIMITED), stored in chunks of shape `chunk`. Every chunk of the extent is allocated
+ * at creation and nothing is filled, so that writing into the dataset later moves raw data only:
+ * the file's metadata does not change until the extent does (Collective in a parallel file).
+ */
+Handle create_extendible_dataset(hid_t loc, const std::string& name, std::span<const hsize_t> dims,
+                                 std::span<const hsize_t> chunk);
+/** @brief Sets the shape of a dataset made by create_extendible_dataset (Collective in a parallel file). */
+void set_extent(hid_t dataset, std::span<const hsize_t> dims);
+/**
+ * @brief Opens `path` for reading and writing with the MPI-IO driver on `comm` (Collective on
+ * `comm`). Empty when the file cannot be opened as HDF5: the caller words the error.
+ */
+Handle open_file_for_writing(const Comm& comm, const std::filesystem::path& path);
+/** @brief Opens the group `path` below `loc` (Collective in a parallel file). */
+Handle open_group(hid_t loc, const std::string& path);
+/** @brief Writes every buffer of the file that holds `object` to the storage (Collective in a parallel file). */
+void flush(hid_t object);
+/**
+ * @brief Reads `slab` of a dataset made by create_string_dataset, each string up to its first null
+ * (Collective on the file's communicator in a file opened with MPI-IO).
+ */
+std::vector<std::string> read_strings(hid_t dataset, const Slab& slab);
+/** @brief Removes the link `name` below `loc` when there is one (Collective in a parallel file). */
+void remove_link(hid_t loc, const std::string& name);
 
 }  // namespace dfe::h5
 

@@ -22,8 +22,11 @@
  *   /hypotheses            the potential's hypothesis report (hypothesis.hpp): datasets R, sup_1_7,
  *                          ratio_1_8 (one entry per radius); attributes for (1.6), V >= 0, the text
  *   /verdicts              the verdicts per radius (verdicts.hpp): one dataset per verdicts.csv column
- * Written to `path`.tmp and renamed by commit(); a RunFile destroyed without commit removes its
- * temporary file, so a crash never leaves a run.h5 that looks complete.
+ * Every dataset with a rows axis (and /gamma2/values, /gamma2/times along snapshots) is chunked and
+ * extendible, allocated at creation for the rows the run will write: writing a row moves raw data
+ * only, and flush() puts it on the storage. The file is written as `path`.tmp and renamed by
+ * commit(); a RunFile destroyed without commit leaves `path`.tmp as it is, so that a restarted run
+ * continues it (Mode::resume): a file at `path` is always complete.
  */
 #include "dfe/core/groups.hpp"
 #include "dfe/spectral/grid.hpp"
@@ -64,8 +67,14 @@ std::vector<Attribute> run_attributes(const RunConfig& c, int ranks, std::size_t
 
 class RunFile {
 public:
+    /** @brief A new record, or the continuation of the record an earlier part of the run wrote. */
+    enum class Mode { create, resume };
     /**
-     * @brief Creates `path`.tmp and every dataset at its final size (Collective on layout.world()).
+     * @brief Creates `path`.tmp and every dataset at its size for `rows` rows and `gamma2_rows`
+     * snapshots (Collective on layout.world()). With Mode::resume, opens the existing `path`.tmp
+     * instead (`rows` and `gamma2_rows` are not used) and checks that it is this run's: the
+     * attribute `run_id` when `attributes` has one, the columns and the shapes (InputError on every
+     * rank otherwise); restart() then prepares it for writing.
      * @param columns     time-series column names, in order
      * @param rows        number of output rows
      * @param gamma2_n    observation grid points per dimension n
@@ -73,7 +82,7 @@ public:
      */
     RunFile(const std::filesystem::path& path, const GroupLayout& layout, const Grid& grid,
             std::vector<std::string> columns, long rows, std::span<const double> weights, long gamma2_n,
-            long gamma2_rows, const std::vector<Attribute>& attributes);
+            long gamma2_rows, const std::vector<Attribute>& attributes, Mode mode = Mode::create);
     ~RunFile();
     RunFile(const RunFile&) = delete;
     RunFile& operator=(const RunFile&) = delete;
@@ -105,10 +114,28 @@ public:
      */
     void write_table(const std::string& name, const std::vector<TableColumn>& columns,
                      const std::vector<Attribute>& attributes);
+    /**
+     * @brief Prepares a resumed file for the rest of the run: writes `attributes` again, removes
+     * /verdicts and /hypotheses, and sets the datasets to `rows` rows and `gamma2_rows` snapshots
+     * (Collective).
+     */
+    void restart(const std::vector<Attribute>& attributes, long rows, long gamma2_rows);
+    /** @brief Puts every row written so far on the storage (Collective). */
+    void flush();
+    /** @brief Sets the file to `rows` rows and `gamma2_rows` snapshots, keeping what is in both (Collective). */
+    void resize(long rows, long gamma2_rows);
+    [[nodiscard]] long rows() const;
+    [[nodiscard]] long gamma2_rows() const;
+    /** @brief Time-series rows [first, first + count), as written, on every rank (Collective). */
+    [[nodiscard]] std::vector<std::vector<double>> read_rows(long first, long count) const;
+    /** @brief The times of the first `count` γ^(2) snapshots, on every rank (Collective). */
+    [[nodiscard]] std::vector<double> read_gamma2_times(long count) const;
     /** @brief Closes the file and renames it into place (Collective). */
     void commit();
 
 private:
+    void resume(const std::vector<Attribute>& attributes);
+
     struct State;
     std::unique_ptr<State> state_;
 };

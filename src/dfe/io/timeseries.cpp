@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <system_error>
 
 namespace dfe {
@@ -15,19 +16,55 @@ std::string format_number(double value)
     return strf("%.16e", value);
 }
 
-TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns)
-    : root_(comm.is_root()), path_(std::move(path)), tmp_(path_, comm.is_root()), columns_(std::move(columns))
+std::string TimeSeriesWriter::header() const
 {
-    if (!root_) return;
-    file_.reset(std::fopen(tmp_.path().c_str(), "w"));
-    if (!file_) throw Error("cannot open " + tmp_.path().string() + " for writing: " + std::strerror(errno));
     std::string header;
     for (std::size_t i = 0; i < columns_.size(); ++i) {
         if (i) header += ',';
         header += columns_[i];
     }
-    header += '\n';
-    std::fputs(header.c_str(), file_.get());
+    return header + '\n';
+}
+
+TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns)
+    : root_(comm.is_root()), path_(std::move(path)), tmp_(temporary_path(path_)), columns_(std::move(columns))
+{
+    if (!root_) return;
+    file_.reset(std::fopen(tmp_.c_str(), "w"));
+    if (!file_) throw Error("cannot open " + tmp_.string() + " for writing: " + std::strerror(errno));
+    if (std::fputs(header().c_str(), file_.get()) < 0 || std::fflush(file_.get()) != 0)
+        throw Error("writing " + tmp_.string() + ": " + std::strerror(errno));
+}
+
+TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns,
+                                   long rows)
+    : root_(comm.is_root()), path_(std::move(path)), tmp_(temporary_path(path_)), columns_(std::move(columns))
+{
+    if (!root_) return;
+    const std::string where = "the run's time series '" + tmp_.string() + "'";
+    std::FILE* in = std::fopen(tmp_.c_str(), "r");
+    if (!in) throw InputError(where + " cannot be read (" + std::strerror(errno) + "): the run cannot be continued");
+    const std::unique_ptr<std::FILE, Close> reader(in);
+    // The header, then `rows` complete lines; the file is cut after them.
+    std::string line;
+    long lines = -1;
+    long offset = 0;
+    for (int c; lines < rows && (c = std::fgetc(in)) != EOF;) {
+        line += static_cast<char>(c);
+        if (c != '\n') continue;
+        if (lines < 0 && line != header()) throw InputError(where + " has other columns than this run");
+        ++lines;
+        offset = std::ftell(in);
+        line.clear();
+    }
+    if (lines < rows)
+        throw InputError(where + " holds " + std::to_string(std::max(lines, 0L)) + " complete rows, the checkpoint " +
+                         std::to_string(rows) + ": the run cannot be continued from this checkpoint");
+    std::error_code error;
+    std::filesystem::resize_file(tmp_, static_cast<std::uintmax_t>(offset), error);
+    if (error) throw Error("cutting " + tmp_.string() + " back to " + std::to_string(rows) + " rows: " + error.message());
+    file_.reset(std::fopen(tmp_.c_str(), "a"));
+    if (!file_) throw Error("cannot open " + tmp_.string() + " for writing: " + std::strerror(errno));
 }
 
 TimeSeriesWriter::~TimeSeriesWriter() = default;
@@ -44,17 +81,17 @@ void TimeSeriesWriter::write_row(std::span<const double> values)
         line += format_number(values[i]);
     }
     line += '\n';
-    if (std::fputs(line.c_str(), file_.get()) < 0) throw Error("write to " + tmp_.path().string() + " failed");
-    std::fflush(file_.get());
+    // Flushed at every row: a run killed at any moment leaves every row written so far complete.
+    if (std::fputs(line.c_str(), file_.get()) < 0 || std::fflush(file_.get()) != 0)
+        throw Error("writing " + tmp_.string() + ": " + std::strerror(errno));
 }
 
 void TimeSeriesWriter::commit()
 {
     if (!root_ || committed_) return;
-    if (std::fflush(file_.get()) != 0) throw Error("write to " + tmp_.path().string() + " failed");
-    file_.reset();
-    std::filesystem::rename(tmp_.path(), path_);
-    tmp_.release();
+    if (std::fflush(file_.get()) != 0) throw Error("writing " + tmp_.string() + ": " + std::strerror(errno));
+    if (std::fclose(file_.release()) != 0) throw Error("closing " + tmp_.string() + ": " + std::strerror(errno));
+    std::filesystem::rename(tmp_, path_);
     committed_ = true;
 }
 

@@ -4,9 +4,9 @@
  * @brief The time-series CSV: a header of column names (docs/physics.md §5) and one row per output time,
  * every number with 17 significant digits (`%.16e`), so that a row read back is the double written.
  *
- * Written by the root rank of the communicator to `<path>.tmp` while the run goes, and renamed to
- * `<path>` by commit(): a file at `<path>` is always complete. A writer destroyed without commit
- * removes its temporary file.
+ * Written by the root rank of the communicator to `<path>.tmp` while the run goes, one flushed line
+ * per row, and renamed to `<path>` by commit(): a file at `<path>` is always complete. A writer
+ * destroyed without commit leaves `<path>.tmp` as it is, for a restarted run to continue.
  */
 #include "dfe/core/atomic_file.hpp"
 #include "dfe/core/comm.hpp"
@@ -22,8 +22,14 @@ namespace dfe {
 
 class TimeSeriesWriter {
 public:
-    /** @brief Opens `<path>.tmp` on the root rank and writes the header (Not Collective). */
+    /** @brief Creates `<path>.tmp` on the root rank and writes the header (Not Collective). */
     TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns);
+    /**
+     * @brief Continues the existing `<path>.tmp` after its first `rows` rows, cutting off any later
+     * ones (Not Collective). Throws InputError on the root when the file is missing, has another
+     * header or fewer rows.
+     */
+    TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns, long rows);
     ~TimeSeriesWriter();
     TimeSeriesWriter(const TimeSeriesWriter&) = delete;
     TimeSeriesWriter& operator=(const TimeSeriesWriter&) = delete;
@@ -39,9 +45,11 @@ private:
     struct Close {
         void operator()(std::FILE* f) const noexcept { std::fclose(f); }
     };
+    [[nodiscard]] std::string header() const;
+
     bool root_;
     std::filesystem::path path_;
-    TemporaryFile tmp_;  ///< `<path>.tmp`, removed on the root unless committed (declared before file_: closed first)
+    std::filesystem::path tmp_;  ///< `<path>.tmp`
     std::vector<std::string> columns_;
     std::unique_ptr<std::FILE, Close> file_;
     bool committed_ = false;

@@ -2,49 +2,102 @@
 /**
  * @file run_record.hpp
  * @brief Everything a run writes at its output times, in one place: DIR/timeseries.csv, DIR/run.h5
- * (rows, γ^(1), per-sample values, γ^(2) snapshots, the hypothesis report, the verdicts),
- * DIR/verdicts.csv, and the history a checkpoint needs. dfe-run writes its outputs through it, and
- * dfe-bench times the same writes.
+ * (rows, γ^(1), per-sample values, γ^(2) snapshots, the hypothesis report, the verdicts) and
+ * DIR/verdicts.csv. dfe-run writes its outputs through it, and dfe-bench times the same writes.
+ *
+ * Rows are streamed: each output row goes to both files and onto the storage before add() returns,
+ * and nothing of it stays in memory but the verdicts' running state and a few rows for the closing
+ * table (RowDigest), so memory does not grow with the run's length. While the run goes the files
+ * have their temporary names (`<name>.tmp`); commit() renames them. A restarted run continues the
+ * same files from the row its checkpoint records (the rows after it are written again), and a
+ * finished run continued to a later --t-end reopens its committed files.
  */
-#include "dfe/run/checkpoint.hpp"
 #include "dfe/physics/hypothesis.hpp"
+#include "dfe/io/run_file.hpp"
 #include "dfe/io/timeseries.hpp"
+#include "dfe/run/checkpoint.hpp"
 #include "dfe/run/verdicts.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace dfe {
 
+struct EnsembleValues;
+
+/**
+ * @brief Evenly spaced rows of a run and always the last one, at most 2 × capacity + 1 of them, in
+ * memory that does not grow with the number of rows: what the table at the end of a run shows.
+ */
+class RowDigest {
+public:
+    explicit RowDigest(std::size_t capacity = 12) : capacity_(capacity) {}
+    /** @brief Takes row `row` (rows arrive in order 0, 1, 2, …). */
+    void add(long row, std::vector<double> values);
+    /** @brief The rows kept, in order, the last row included. */
+    [[nodiscard]] std::vector<std::vector<double>> rows() const;
+
+private:
+    std::size_t capacity_;
+    long stride_ = 1;
+    std::vector<std::vector<double>> kept_;  ///< rows 0, stride, 2·stride, …
+    std::vector<double> last_;
+    long last_row_ = -1;
+};
+
+/**
+ * @brief Throws InputError unless a run's record (timeseries.csv and run.h5, in progress or finished)
+ * is in `dir`, or else in `origin` (the directory a checkpoint names): what a restart continues
+ * (Not Collective: call on one rank).
+ */
+void require_record(const std::filesystem::path& dir, const std::filesystem::path& origin);
+
 class RunRecord {
 public:
     /**
      * @brief Creates DIR/timeseries.csv and DIR/run.h5 under their temporary names, with the run's
-     * attributes and the hypothesis report (Collective on the ensemble's world).
+     * attributes, a new run id and the hypothesis report (Collective on the ensemble's world).
      */
     RunRecord(const std::filesystem::path& dir, const Ensemble& ensemble, const RunConfig& config,
               const std::string& provenance, const HypothesisReport& hypotheses);
+    /**
+     * @brief Continues the record of the run that wrote `checkpoint`, keeping its first `keep.rows`
+     * rows and `keep.gamma2_snapshots` snapshots (Collective). The record is taken from DIR
+     * (`<name>.tmp`, or the committed files of a finished run, renamed back), or else copied from the
+     * directory the checkpoint names. Throws InputError (on every rank) when there is none, when it
+     * is another run's, or when it holds fewer rows or other γ^(2) snapshot times than the kept ones.
+     * The verdicts and the closing table are rebuilt from the kept rows.
+     */
+    RunRecord(const std::filesystem::path& dir, const Ensemble& ensemble, const RunConfig& config,
+              const std::string& provenance, const HypothesisReport& hypotheses, const CheckpointInfo& checkpoint,
+              const RecordPosition& keep);
+    ~RunRecord();
+    RunRecord(const RunRecord&) = delete;
+    RunRecord& operator=(const RunRecord&) = delete;
 
-    /** @brief Writes a restarted run's history again, as the run first wrote it (Collective). */
-    void replay(RunHistory history, double energy0, double radial_defect0);
-    /** @brief One output row: both files, the history, the verdicts (Collective). */
+    /** @brief One output row: both files, flushed to the storage, and the verdicts (Collective). */
     void add(const EnsembleValues& values, const Ensemble& ensemble);
     /**
      * @brief The verdicts (with radii), the samples' under-resolution times and the renames into place
      * that end a run (Collective). A run that stopped before its last row (--on-underresolved stop)
-     * gets a run.h5 sized to the rows it wrote, rewritten from the history.
+     * gets a run.h5 cut to the rows it wrote.
      */
     void commit();
 
+    /** @brief Where the record stands: what a checkpoint written now records. */
+    [[nodiscard]] RecordPosition position() const;
     [[nodiscard]] const std::vector<std::string>& columns() const { return columns_; }
-    [[nodiscard]] const RunHistory& history() const { return history_; }
     [[nodiscard]] const Verdicts& verdicts() const { return verdicts_.verdicts(); }
+    [[nodiscard]] const RowDigest& digest() const { return digest_; }
 
 private:
-    /** @brief run.h5 under its temporary name, sized for `rows` rows and `gamma2` snapshots. */
-    void open_run_file(long rows, long gamma2);
+    /** @brief The run's attributes with the run id. */
+    [[nodiscard]] std::vector<Attribute> attributes() const;
+    void write_hypotheses();
+    void check_gamma2_times(long snapshots) const;
 
     std::filesystem::path dir_;
     const Ensemble& ensemble_;
@@ -53,12 +106,13 @@ private:
     HypothesisReport hypotheses_;
     const Comm& world_;
     std::vector<std::string> columns_;
-    TimeSeriesWriter writer_;
-    std::optional<RunFile> run_file_;
+    std::string run_id_;
+    std::optional<TimeSeriesWriter> writer_;
+    std::unique_ptr<RunFile> run_file_;
     VerdictTracker verdicts_;
-    RunHistory history_;
+    RowDigest digest_;
+    long rows_written_ = 0;
     long gamma2_written_ = 0;
-    bool keeps_gamma1_ = false;
 };
 
 }  // namespace dfe

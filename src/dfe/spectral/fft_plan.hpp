@@ -28,9 +28,6 @@
 
 namespace dfe {
 
-
-/** @brief FFTW planner effort, from `--fftw-planner`. */
-
 /** @brief FFTW's planner flag for an effort (FFTW_ESTIMATE, FFTW_MEASURE, FFTW_PATIENT). */
 unsigned planner_flags(PlannerEffort effort);
 
