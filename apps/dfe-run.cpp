@@ -427,7 +427,8 @@ void report(const dfe::Ensemble& ensemble, const dfe::RunRecord& record, const d
                                          {"d", grid.d()}, {"N", static_cast<double>(grid.N())}, {"steps", static_cast<double>(steps)},
                                          {"total_s", total}, {"evolution_s", evolution}, {"observables_s", observables},
                                          {"reductions_s", reductions}, {"wait_s", wait}, {"output_s", output},
-                                         {"ms_per_step_per_sample", per_step}, {"peak_rss_bytes", peak}});
+                                         {"ms_per_step_per_sample", per_step}, {"peak_rss_bytes", peak},
+                                         {"memory_estimate_bytes", memory_estimate}});
     // The slowest rank's time in each phase; they need not add up to the total exactly.
     std::printf("time: total %.3f s: evolution %.3f s, per-sample observables %.3f s, ensemble reductions "
                 "%.3f s (%.1f%% of the run), waiting for other ranks %.3f s, output %.3f s; "
