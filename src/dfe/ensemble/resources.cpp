@@ -208,7 +208,9 @@ ResourceEstimate largest_memory_estimate(const RunConfig& config, const Schedule
 {
     ResourceEstimate worst;
     double most = -1.0;
-    const int g = std::max(1, config.ranks_per_sample);
+    const int g = config.ranks_per_sample;
+    // A layout GroupLayout refuses (with its own message) has nothing to estimate.
+    if (g < 1 || world_size % g != 0) return worst;
     for (int rank = 0; rank < world_size; ++rank) {
         const RankPlace place{world_size, g, rank, samples};
         const auto e = estimate_memory(config, schedule, place,
