@@ -270,7 +270,8 @@ void check_resources(const dfe::Comm& world, const dfe::RunConfig& config, const
                              " rank(s) on this node; --max-memory to set";
     }
     dfe::require_memory(s.memory, s.available, s.available_source);
-    dfe::require_disk(s.output, dfe::free_disk_bytes(config.out), config.out);
+    // The smallest figure over the ranks, so that every rank reaches the same verdict.
+    dfe::require_disk(s.output, -world.max(-dfe::free_disk_bytes(config.out)), config.out);
 }
 
 /// Validates, makes the measure (or reads the checkpoint) and builds the ensemble (Collective on world).
