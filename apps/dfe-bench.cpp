@@ -9,7 +9,9 @@
 // MPI_COMM_WORLD.
 #include "app_common.hpp"
 #include "dfe/core/format.hpp"
+#include "dfe/core/host_memory.hpp"
 #include "dfe/core/timer.hpp"
+#include "dfe/ensemble/resources.hpp"
 #include "dfe/run/checkpoint.hpp"
 #include "dfe/ensemble/ensemble.hpp"
 #include "dfe/core/environment.hpp"
@@ -392,6 +394,7 @@ struct Results {
     Floor floor;
     double ratio = 0, observables_pct = 0, reductions_pct = 0, wait_pct = 0, output_pct = 0;
     double sample_steps_per_s = 0, peak_rss_mib = 0, start_rss_mib = 0;
+    double estimate_mib = 0;  ///< the resource estimate (ensemble/resources.hpp); printed, not in the CSV
     double final_t = NAN, final_mass = NAN, final_kinetic = NAN, final_interaction = NAN, final_energy = NAN;
 };
 
@@ -442,7 +445,8 @@ void print_report(const Results& r, const std::vector<double>& rss)
                 r.floor.real_ms, r.floor.total_ms, r.floor.repeat);
     std::printf("  throughput %.1f sample-steps/s; peak RSS per rank (MiB):", r.sample_steps_per_s);
     for (double v : rss) std::printf(" %.1f", v);
-    std::printf(" (of which %.1f before the ensemble: libraries, MPI, PETSc)\n", r.start_rss_mib);
+    std::printf(" (of which %.1f before the ensemble: libraries, MPI, PETSc); estimate %.1f\n", r.start_rss_mib,
+                r.estimate_mib);
     if (std::isfinite(r.final_t))
         std::printf("  last row: t = %.10g  mass = %.14g  kinetic = %.14g  interaction = %.14g  energy = %.14g\n",
                     r.final_t, r.final_mass, r.final_kinetic, r.final_interaction, r.final_energy);
@@ -549,14 +553,20 @@ void publish(const Results& r, const std::vector<double>& rss, const BenchOption
     std::fflush(stdout);
 }
 
-/// The configuration, and on the root the CSV file and the temporary directory (Throws InputError).
-void check_inputs(const dfe::Comm& world, const dfe::RunConfig& config, const BenchOptions& bench)
+/// The configuration, the memory the run needs against the node's, and on the root the CSV file and
+/// the temporary directory (Throws InputError). Returns the memory estimate per rank in bytes.
+double check_inputs(const dfe::Comm& world, const dfe::RunConfig& config, const BenchOptions& bench)
 {
-    (void)dfe::validate(config);
-    if (!world.is_root()) return;
+    const dfe::Schedule schedule = dfe::validate(config);
+    const std::size_t samples = dfe::make_builtin_measure(config.measure, config.d)->size();
+    const auto memory = dfe::largest_memory_estimate(config, schedule, world.size(), samples, world.max(dfe::peak_rss_bytes()));
+    dfe::require_memory(memory, dfe::available_memory_per_rank(world),
+                        "MemAvailable or the cgroup limit, over the ranks on this node");
+    if (!world.is_root()) return memory.total();
     if (!bench.csv.empty()) check_csv(bench.csv, csv_header(fields(Results{})));
     if (bench.output_every > 0 && (!fs::is_directory(bench.tmp_dir) || access(bench.tmp_dir.c_str(), W_OK) != 0))
         throw dfe::InputError("--tmp-dir '" + bench.tmp_dir + "' is not a writable directory");
+    return memory.total();
 }
 
 int run(int argc, char** argv)
@@ -573,7 +583,8 @@ int run(int argc, char** argv)
     if (!go) return 0;
 
     // Everything the user gave is checked before the (slow) planning: files first, then the ensemble.
-    if (!agree(world, [&] { check_inputs(world, config, bench); })) return exit_input_error;
+    double estimate = 0.0;
+    if (!agree(world, [&] { estimate = check_inputs(world, config, bench); })) return exit_input_error;
     std::optional<dfe::Ensemble> ensemble;
     if (!agree(world, [&] { ensemble.emplace(world, config, dfe::make_builtin_measure(config.measure, config.d)); }))
         return exit_input_error;
@@ -612,6 +623,7 @@ int run(int argc, char** argv)
     r.output_s = world.max(t.output_local);
     r.peak_rss_mib = world.max(rss_local);
     r.start_rss_mib = world.max(start_rss);
+    r.estimate_mib = estimate / (1024.0 * 1024.0);
     r.setup_s = setup;
     if (!world.is_root()) return 0;
     describe(r, config, *ensemble, bench, t);

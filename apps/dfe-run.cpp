@@ -7,6 +7,8 @@
 #include "dfe/core/atomic_file.hpp"
 #include "dfe/core/environment.hpp"
 #include "dfe/core/format.hpp"
+#include "dfe/core/host_memory.hpp"
+#include "dfe/ensemble/resources.hpp"
 #include "dfe/core/root_output.hpp"
 #include "dfe/core/timer.hpp"
 #include "dfe/core/error.hpp"
@@ -59,6 +61,7 @@ struct RawOptions {
     std::string restart;          ///< --restart
     std::string wisdom;           ///< --fftw-wisdom
     long check_steps = 100;       ///< --check-steps
+    std::string max_memory;       ///< --max-memory (per rank); empty: what the node has
 };
 
 po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
@@ -73,7 +76,10 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
         ("output-dt", po::value(&c.output_dt)->default_value(c.output_dt), "interval between output rows (a multiple of dt)");
     po::options_description output("Output");
     output.add_options()
-        ("out", po::value(&c.out)->default_value(c.out), "output directory; receives timeseries.csv, run.h5, timing.csv (and verdicts.csv with --R)");
+        ("out", po::value(&c.out)->default_value(c.out), "output directory; receives timeseries.csv, run.h5, timing.csv (and verdicts.csv with --R)")
+        ("max-memory", po::value(&raw.max_memory),
+         "memory per rank the run may use (e.g. 512M, 4G, 1.5G, or bytes); default: MemAvailable (or the cgroup's "
+         "limit, if lower) shared by the ranks on the node. A run whose estimate exceeds it is refused");
     po::options_description checkpoints("Checkpoints (on SIGUSR1 or SIGTERM the run checkpoints and exits with code 3)");
     checkpoints.add_options()
         ("checkpoint", po::value(&raw.checkpoint), "checkpoint file (default: OUT/checkpoint.h5), written to FILE.tmp and renamed")
@@ -104,6 +110,7 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, RawOptions& raw, std::
     dfe_app::apply(raw.common, config);
     if (!std::isfinite(raw.checkpoint_every) || raw.checkpoint_every < 0)
         throw dfe::InputError("--checkpoint-every must be >= 0 (got " + std::to_string(raw.checkpoint_every) + ")");
+    if (!raw.max_memory.empty()) (void)dfe::parse_size(raw.max_memory, "--max-memory");
     if (raw.check_steps < 1) throw dfe::InputError("--check-steps must be >= 1 (got " + std::to_string(raw.check_steps) + ")");
     if (raw.checkpoint.empty()) raw.checkpoint = (fs::path(config.out) / "checkpoint.h5").string();
     for (const char* name : {"d", "N", "L"})
@@ -250,6 +257,9 @@ struct Setup {
     std::string provenance, parameters;          ///< the measure's provenance; the checkpoint parameters
     long checkpoint_rows = 0;                    ///< output rows between checkpoints (0: on signals only)
     bool write_wisdom = false;                   ///< --fftw-wisdom names a file that does not exist yet
+    dfe::ResourceEstimate memory, output;        ///< the largest rank's memory and the output files, estimated
+    double available = 0.0;                      ///< memory per rank (--max-memory, or the node's share; 0: unknown)
+    std::string available_source;
 };
 
 /// The value of `name` in a checkpoint's "name = value" parameter lines.
@@ -322,11 +332,31 @@ void import_wisdom(const dfe::Comm& world, const RawOptions& raw, Setup& s)
     }
 }
 
+/// The memory and disk the run needs, against what there is: refused with one line when it does not
+/// fit (Collective on world; before anything big is allocated and before any file is created).
+void check_resources(const dfe::Comm& world, const dfe::RunConfig& config, const RawOptions& raw,
+                     const dfe::Schedule& schedule, std::size_t samples, Setup& s)
+{
+    s.memory = dfe::largest_memory_estimate(config, schedule, world.size(), samples, world.max(dfe::peak_rss_bytes()));
+    s.output = dfe::estimate_output(config, schedule, samples);
+    if (!raw.max_memory.empty()) {
+        s.available = dfe::parse_size(raw.max_memory, "--max-memory");
+        s.available_source = "--max-memory";
+    } else {
+        s.available = dfe::available_memory_per_rank(world);
+        s.available_source = "MemAvailable or the cgroup limit, over " + std::to_string(dfe::ranks_on_node(world)) +
+                             " rank(s) on this node; --max-memory to set";
+    }
+    dfe::require_memory(s.memory, s.available, s.available_source);
+    // The smallest figure over the ranks, so that every rank reaches the same verdict.
+    dfe::require_disk(s.output, -world.max(-dfe::free_disk_bytes(config.out)), config.out);
+}
+
 /// Validates, makes the measure (or reads the checkpoint) and builds the ensemble (Collective on world).
 void set_up(const dfe::Comm& world, dfe::RunConfig& config, const RawOptions& raw,
             const std::vector<std::string>& explicit_grid, Setup& s)
 {
-    (void)dfe::validate(config);  // every rank reaches the same verdict
+    const dfe::Schedule schedule = dfe::validate(config);  // every rank reaches the same verdict
     if (raw.checkpoint_every > 0) {
         const double ratio = raw.checkpoint_every / config.output_dt;
         s.checkpoint_rows = std::lround(ratio);
@@ -351,6 +381,7 @@ void set_up(const dfe::Comm& world, dfe::RunConfig& config, const RawOptions& ra
         // The fields at the checkpoint replace the initial measure (same weights, same size).
         measure = dfe::make_file_measure(raw.restart, s.resume->samples);
     }
+    check_resources(world, config, raw, schedule, measure->size(), s);
     import_wisdom(world, raw, s);
     // -ts_* options go into PETSc's options database before the integrator reads it.
     if (!config.petsc_options.empty()) DFE_PETSC(PetscOptionsInsertString(nullptr, config.petsc_options.c_str()));
@@ -386,7 +417,7 @@ void check_output_paths(const dfe::RunConfig& config, const RawOptions& raw)
 
 /// The run's header on stdout, the hypothesis report and the layers of ψ_R (root only).
 void print_header(const dfe::RunConfig& config, const dfe::Ensemble& ensemble, const dfe::HypothesisReport& hypotheses,
-                  int ranks)
+                  int ranks, const Setup& setup)
 {
     const auto& grid = ensemble.grid();
     const auto& layout = ensemble.layout();
@@ -397,6 +428,10 @@ void print_header(const dfe::RunConfig& config, const dfe::Ensemble& ensemble, c
                 config.t_end, ensemble.measure().provenance().c_str(), ranks, layout.groups(), layout.ranks_per_sample(),
                 layout.samples());
     if (ensemble.adaptive()) std::printf("  integrator: %s\n", ensemble.adaptive()->describe().c_str());
+    std::printf("  memory: estimate %s per rank (%s); %s available per rank\n  output: estimate %s (%s)\n",
+                dfe::format_bytes(setup.memory.total()).c_str(), setup.memory.largest().c_str(),
+                setup.available > 0 ? dfe::format_bytes(setup.available).c_str() : "unknown",
+                dfe::format_bytes(setup.output.total()).c_str(), setup.output.largest().c_str());
     std::printf("  resolution monitor: a sample is under-resolved once its spectral tail beyond 2/3 of Nyquist exceeds %g; "
                 "then: %s\n", config.tail_tol, std::string(dfe::name(config.on_underresolved)).c_str());
     std::printf("%s", dfe::format_hypothesis_report(hypotheses).c_str());
@@ -447,7 +482,7 @@ dfe::RunEnd evolve(dfe::Ensemble& ensemble, dfe::RunRecord& record, const RawOpt
 /// The tables, the verdicts, timing.csv and the time line (Collective on the world: the slowest rank's
 /// figures are the run's; the root prints and writes).
 void report(const dfe::Ensemble& ensemble, const dfe::RunRecord& record, const dfe::RunConfig& config, double total,
-            double output_seconds)
+            double output_seconds, double memory_estimate)
 {
     const auto& layout = ensemble.layout();
     const dfe::Comm& world = layout.world();
@@ -456,6 +491,7 @@ void report(const dfe::Ensemble& ensemble, const dfe::RunRecord& record, const d
     const double reductions = world.max(ensemble.reduction_seconds());
     const double wait = world.max(ensemble.wait_seconds());
     const double output = world.max(output_seconds);
+    const double peak = world.max(dfe::peak_rss_bytes());
     if (!world.is_root()) return;
     const fs::path out_dir = config.out;
     const auto rows = record.digest().rows();
@@ -478,13 +514,16 @@ void report(const dfe::Ensemble& ensemble, const dfe::RunRecord& record, const d
                                          {"d", grid.d()}, {"N", static_cast<double>(grid.N())}, {"steps", static_cast<double>(steps)},
                                          {"total_s", total}, {"evolution_s", evolution}, {"observables_s", observables},
                                          {"reductions_s", reductions}, {"wait_s", wait}, {"output_s", output},
-                                         {"ms_per_step_per_sample", per_step}});
+                                         {"ms_per_step_per_sample", per_step}, {"peak_rss_bytes", peak},
+                                         {"memory_estimate_bytes", memory_estimate}});
     // The slowest rank's time in each phase; they need not add up to the total exactly.
     std::printf("time: total %.3f s: evolution %.3f s, per-sample observables %.3f s, ensemble reductions "
                 "%.3f s (%.1f%% of the run), waiting for other ranks %.3f s, output %.3f s; "
                 "%.3f ms per step per sample\n",
                 total, evolution, observables, reductions, total > 0 ? 100.0 * reductions / total : 0.0, wait, output,
                 per_step);
+    std::printf("memory: peak %s per rank (estimate %s)\n", dfe::format_bytes(peak).c_str(),
+                dfe::format_bytes(memory_estimate).c_str());
 }
 
 /// --write-samples, then the run record; a restart first writes the checkpoint's rows again, as the
@@ -538,7 +577,7 @@ int run(int argc, char** argv)
     // every rank (serial and deterministic).
     const auto hypotheses = dfe::hypothesis_report(ensemble.potential(), config.R,
                                                    1e3 * dfe::natural_length_scale(ensemble.potential()));
-    if (world.is_root()) print_header(config, ensemble, hypotheses, world.size());
+    if (world.is_root()) print_header(config, ensemble, hypotheses, world.size(), setup);
 
     double output_seconds = 0.0;
     const double start = MPI_Wtime();
@@ -566,7 +605,7 @@ int run(int argc, char** argv)
         record->commit();
     }
     report_resolution(ensemble, config);
-    report(ensemble, *record, config, MPI_Wtime() - start, output_seconds);
+    report(ensemble, *record, config, MPI_Wtime() - start, output_seconds, setup.memory.total());
     if (end == dfe::RunEnd::underresolved) {
         dfe::RootOutput(world).note("dfe-run: stopped at t = %g: a sample is under-resolved (--on-underresolved stop); outputs "
                                  "hold the rows up to there; checkpoint written to %s (continue with --restart %s "

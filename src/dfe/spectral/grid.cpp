@@ -1,6 +1,7 @@
 #include "dfe/spectral/grid.hpp"
 
 #include "dfe/core/error.hpp"
+#include "dfe/core/format.hpp"
 
 #include <fftw3-mpi.h>
 
@@ -26,6 +27,11 @@ Grid::Grid(const Comm& comm, int d, std::ptrdiff_t N, double L, OneRank one_rank
     require(N >= 4 && N % 2 == 0,
             "--N must be an even number of grid points >= 4 (got " + std::to_string(N) + ")");
     require(std::isfinite(L) && L > 0.0, "--L must be a positive finite box length");
+    // Array sizes are std::ptrdiff_t element counts and byte counts are 16 per element: N^d beyond
+    // 2^59 would wrap (N = 10^6 in 3D asked fftw_malloc for 1.6e19 bytes).
+    require(std::pow(static_cast<double>(N), d) <= std::ldexp(1.0, 59),
+            "--N " + std::to_string(N) + " in d = " + std::to_string(d) + " gives " +
+                strf("%.3g", std::pow(static_cast<double>(N), d)) + " grid points, more than one field can address (2^59)");
     require(d > 1 || comm_.size() == 1,
             "d = 1 uses serial FFTs: run it with one rank per sample (got " +
                 std::to_string(comm_.size()) + " ranks for one field)");
