@@ -348,6 +348,7 @@ void check_resources(const dfe::Comm& world, const dfe::RunConfig& config, const
                              " rank(s) on this node; --max-memory to set";
     }
     dfe::require_memory(s.memory, s.available, s.available_source);
+    dfe::require_message_sizes(config, world.size(), samples);
     // The smallest figure over the ranks, so that every rank reaches the same verdict.
     dfe::require_disk(s.output, -world.max(-dfe::free_disk_bytes(config.out)), config.out);
 }

@@ -167,3 +167,14 @@ TEST_CASE("the refusals name the numbers and what to change", "[resources]")
     CHECK_THROWS_WITH(dfe::require_disk(out, 1000.0, "dir"),
                       Catch::Contains("has 1000 B free") && Catch::Contains("--output-dt") && Catch::Contains("--gamma2-times"));
 }
+
+TEST_CASE("a reduction that would overflow MPI's int count is refused", "[resources]")
+{
+    auto c = small_config();  // 2D N = 16: 256 points per rank
+    // 32767 samples in one group: 2c² = 2147352578 < 2^31 − 1; one more overflows the Gram tile.
+    CHECK_NOTHROW(dfe::require_message_sizes(c, 1, 32767));
+    CHECK_THROWS_WITH(dfe::require_message_sizes(c, 1, 32768), Catch::Contains("more than MPI's int count"));
+    // The same samples over two groups fit; M² of the γ^(2) diagnostics caps M at 46340.
+    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 32768));
+    CHECK_THROWS_WITH(dfe::require_message_sizes(c, 4, 46341), Catch::Contains("use more ranks"));
+}

@@ -254,4 +254,18 @@ void require_disk(const ResourceEstimate& output, double free_bytes, const std::
                      " free; write fewer rows (a larger --output-dt), fewer --gamma2-times, or choose another --out");
 }
 
+void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples)
+{
+    const double groups = std::max(1, world_size / std::max(1, config.ranks_per_sample));
+    const double c = std::ceil(static_cast<double>(samples) / groups);
+    const double points = std::pow(static_cast<double>(config.N), config.d) / std::max(1, config.ranks_per_sample);
+    const double M = static_cast<double>(samples);
+    const double largest = std::max({2.0 * c * points, 2.0 * c * c, M * M});
+    constexpr double int_max = 2147483647.0;
+    if (largest > int_max)
+        throw InputError("a reduction would pass " + shortest(largest) + " values in one MPI call, more than MPI's int count (" +
+                         shortest(int_max) + ") allows, with " + shortest(c) + " samples in the largest group of " +
+                         shortest(M) + "; use more ranks (fewer samples per group) or fewer samples");
+}
+
 }  // namespace dfe

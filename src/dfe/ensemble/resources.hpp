@@ -114,6 +114,14 @@ ResourceEstimate estimate_output(const RunConfig& config, const Schedule& schedu
  */
 void require_memory(const ResourceEstimate& memory, double available, const std::string& source);
 
+/**
+ * @brief Throws InputError when a reduction would pass more values in one MPI call than MPI's int
+ * count holds (2^31 − 1): the Gram ring's blocks (2 · c · local points), its tile (2c²) and the
+ * γ^(2) diagnostics (M²), with c the samples of the largest group. Not Collective (the same verdict
+ * on every rank).
+ */
+void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples);
+
 /** @brief Throws InputError with one line when `output.total()` exceeds `free_bytes` (≥ 0; < 0: unknown). */
 void require_disk(const ResourceEstimate& output, double free_bytes, const std::string& out_dir);
 
