@@ -263,7 +263,9 @@ bool agree(const dfe::Comm& world, const char* program, F&& f)
 /**
  * @brief main() of an MPI application: MPI, FFTW and PETSc up for the whole run, then `run`. An
  * exception that escapes `run` is a runtime failure on that rank: one line naming the rank, and
- * MPI_Abort with exit code 1 so that no rank is left waiting in a collective.
+ * MPI_Abort with exit code 1 so that no rank is left waiting in a collective. This is the one catch
+ * that aborts (src/dfe/core/comm.hpp, "Failures"): on the way here the unwinding ran no collective,
+ * and the objects of `environment` are never finalized (MPI_Abort does not return).
  */
 template <class Run>
 int mpi_main(int argc, char** argv, const char* program, Run&& run)
@@ -275,6 +277,11 @@ int mpi_main(int argc, char** argv, const char* program, Run&& run)
         int rank = 0;
         MPI_Comm_rank(MPI_COMM_WORLD, &rank);
         std::fprintf(stderr, "%s: error on rank %d: %s\n", program, rank, e.what());
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    } catch (...) {
+        int rank = 0;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        std::fprintf(stderr, "%s: error on rank %d: an exception of unknown type\n", program, rank);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     return 1;

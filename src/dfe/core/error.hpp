@@ -9,6 +9,7 @@
  */
 #include <mpi.h>
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 
@@ -40,6 +41,19 @@ inline void require_logic(bool condition, const char* message)
 {
     if (!condition) throw Error(message);
 }
+
+/**
+ * @brief Whether an exception thrown since this object was made is unwinding the stack now. A
+ * member of every class whose destructor would call a collective (comm.hpp, "Failures"): while it
+ * says yes, the destructor releases local resources only.
+ */
+class Unwinding {
+public:
+    [[nodiscard]] bool now() const noexcept { return std::uncaught_exceptions() > uncaught_; }
+
+private:
+    int uncaught_ = std::uncaught_exceptions();
+};
 
 }  // namespace dfe
 
