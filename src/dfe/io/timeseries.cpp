@@ -19,15 +19,17 @@ TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path,
     : root_(comm.is_root()), path_(std::move(path)), tmp_(path_, comm.is_root()), columns_(std::move(columns))
 {
     if (!root_) return;
+    errno = 0;
     file_.reset(std::fopen(tmp_.path().c_str(), "w"));
-    if (!file_) throw Error("cannot open " + tmp_.path().string() + " for writing: " + std::strerror(errno));
+    if (!file_) throw Error(os_error("creating", tmp_.path(), errno));
     std::string header;
     for (std::size_t i = 0; i < columns_.size(); ++i) {
         if (i) header += ',';
         header += columns_[i];
     }
     header += '\n';
-    std::fputs(header.c_str(), file_.get());
+    if (std::fputs(header.c_str(), file_.get()) < 0 || std::fflush(file_.get()) != 0)
+        throw Error(os_error("writing", tmp_.path(), errno));
 }
 
 TimeSeriesWriter::~TimeSeriesWriter() = default;
@@ -44,16 +46,20 @@ void TimeSeriesWriter::write_row(std::span<const double> values)
         line += format_number(values[i]);
     }
     line += '\n';
-    if (std::fputs(line.c_str(), file_.get()) < 0) throw Error("write to " + tmp_.path().string() + " failed");
-    std::fflush(file_.get());
+    errno = 0;
+    if (std::fputs(line.c_str(), file_.get()) < 0 || std::fflush(file_.get()) != 0)
+        throw Error(os_error("writing", tmp_.path(), errno));
 }
 
 void TimeSeriesWriter::commit()
 {
     if (!root_ || committed_) return;
-    if (std::fflush(file_.get()) != 0) throw Error("write to " + tmp_.path().string() + " failed");
-    file_.reset();
-    std::filesystem::rename(tmp_.path(), path_);
+    errno = 0;
+    if (std::fflush(file_.get()) != 0) throw Error(os_error("writing", tmp_.path(), errno));
+    if (std::fclose(file_.release()) != 0) throw Error(os_error("closing", tmp_.path(), errno));
+    std::error_code error;
+    std::filesystem::rename(tmp_.path(), path_, error);
+    if (error) throw Error("renaming " + tmp_.path().string() + " to " + path_.string() + ": " + error.message());
     tmp_.release();
     committed_ = true;
 }

@@ -6,7 +6,8 @@
  *
  * Written by the root rank of the communicator to `<path>.tmp` while the run goes, and renamed to
  * `<path>` by commit(): a file at `<path>` is always complete. A writer destroyed without commit
- * removes its temporary file.
+ * removes its temporary file, unless an exception is unwinding the stack (core/comm.hpp, "Failures").
+ * A failed write throws dfe::Error "writing <path>.tmp: <strerror>".
  */
 #include "dfe/core/atomic_file.hpp"
 #include "dfe/core/comm.hpp"
