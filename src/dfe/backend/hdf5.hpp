@@ -12,8 +12,8 @@
  * while objects in it are open, close datasets and groups before their file.
  *
  * Failures (core/comm.hpp, "Failures"). Closing a file, dataset, group, attribute or named type of a
- * file opened with MPI-IO on more than one rank is Collective, so a Handle destroyed while an
- * exception unwinds the stack does not close such an id: it drops it (the run is being aborted; a
+ * file opened with MPI-IO on more than one rank is Collective, so a Handle destroyed while a
+ * failure (an exception other than an agreed InputError) unwinds the stack does not close such an id: it drops it (the run is being aborted; a
  * close entered by one rank alone would wait forever for the others). Every other id (dataspaces,
  * property lists, objects of serial or one-rank files) is closed as usual. A failed HDF5 call
  * throws dfe::Error worded as "<operation> <file>: <cause>" ("writing /scratch/run.h5.tmp: No space

@@ -14,7 +14,7 @@
  *     dfe_app::mpi_main, which prints one line "<program>: error on rank R: <what>" and calls
  *     MPI_Abort on the world. Nothing else catches an Error to carry on; nothing waits for the other
  *     ranks to agree on it (they may be inside a collective already, and will never join another).
- *  2. Nothing collective runs while an exception unwinds the stack. A destructor that would call a
+ *  2. Nothing collective runs while a failure unwinds the stack. A destructor that would call a
  *     collective (MPI_Comm_free here; H5Fclose, H5Dclose, H5Gclose, H5Aclose on a file opened with
  *     MPI-IO in backend/hdf5; PETSc's *Destroy in backend/petsc; fftw_destroy_plan of an MPI plan)
  *     asks a dfe::Unwinding member (core/error.hpp) and, while an exception is in flight, releases only
@@ -25,7 +25,10 @@
  *     never touched before its successor is complete.
  *  4. Errors that every rank can see the same way (input errors: options, config, samples files,
  *     checkpoints) are agreed on before any collective that depends on them (dfe::collectively),
- *     so that they end the run on every rank with exit code 2 instead of through MPI_Abort.
+ *     so that they end the run on every rank with exit code 2 instead of through MPI_Abort. An
+ *     InputError is the exception to rule 2: every rank unwinds with it alike (after the agreement,
+ *     or, inside a dfe::collectively body, towards the agreement), so destructors release
+ *     collectively as usual; only other exceptions (dfe::Error, anything else) are failures.
  *  5. Messages name the operation, the file and the cause as the OS gave it:
  *     "writing /scratch/run.h5.tmp: No space left on device".
  */
