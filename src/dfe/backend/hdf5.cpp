@@ -1,8 +1,14 @@
 #include "dfe/backend/hdf5.hpp"
 
+#include "dfe/core/atomic_file.hpp"
 #include "dfe/core/error.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <map>
 #include <system_error>
 #include <utility>
 
@@ -91,12 +97,19 @@ void write_scalar_attribute(hid_t obj, const std::string& name, hid_t file_type,
 {
     Handle space(DFE_H5(H5Screate(H5S_SCALAR)), H5Sclose);
     // Writing an attribute again (a continued run.h5 records the run's parameters anew) replaces it.
-    if (DFE_H5(H5Aexists(obj, name.c_str())) > 0) DFE_H5(H5Adelete(obj, name.c_str()));
-    Handle attribute(DFE_H5(H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT)),
+    if (DFE_H5_ON(obj, H5Aexists(obj, name.c_str())) > 0) DFE_H5_ON(obj, H5Adelete(obj, name.c_str()));
+    Handle attribute(DFE_H5_ON(obj, H5Acreate2(obj, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT)),
                      H5Aclose);
-    DFE_H5(H5Awrite(attribute.get(), memory_type, value));
+    DFE_H5_ON(obj, H5Awrite(attribute.get(), memory_type, value));
 }
 
+}  // namespace
+
+// Defined at the end of this file.
+namespace {
+std::string failure_message(const char* call, const std::string& name, const char* file, int line);
+bool closes_collectively(hid_t id) noexcept;
+void remember_ranks(const std::filesystem::path& path, int ranks);
 }  // namespace
 
 Handle::Handle(hid_t id, CloseFunction close) noexcept : id_(id), close_(close) {}
@@ -121,44 +134,33 @@ Handle& Handle::operator=(Handle&& other) noexcept
 void Handle::release() noexcept
 {
     // A destructor must not throw; a failed close here happens only while another error unwinds
-    // the stack, and that error is the one to report.
-    if (id_ >= 0 && close_ != nullptr) close_(id_);
+    // the stack, and that error is the one to report. While it does, a collective close is skipped
+    // (core/comm.hpp, "Failures").
+    if (id_ >= 0 && close_ != nullptr && !(unwinding_.now() && closes_collectively(id_))) close_(id_);
     id_ = H5I_INVALID_HID;
 }
 
 void Handle::close()
 {
     if (id_ < 0 || close_ == nullptr) return;
+    // The name goes with the id: ask for it first.
+    const std::string name = file_name(id_);
+    errno = 0;
     const herr_t result = close_(std::exchange(id_, H5I_INVALID_HID));
-    check(result, "closing an HDF5 id", __FILE__, __LINE__);
+    if (result < 0) throw Error(failure_message("H5?close", name, __FILE__, __LINE__));
 }
 
-void fail(const char* call, const char* file, int line)
-{
-    // The innermost entry of HDF5's error stack says what went wrong ("unable to open file: name =
-    // ..., errno = 2, ..."); the outer ones only repeat which API function failed.
-    std::string detail;
-    H5Ewalk2(
-        H5E_DEFAULT, H5E_WALK_UPWARD,
-        [](unsigned n, const H5E_error2_t* entry, void* out) -> herr_t {
-            if (n == 0 && entry->desc != nullptr) *static_cast<std::string*>(out) = entry->desc;
-            return 0;
-        },
-        &detail);
-    H5Eclear2(H5E_DEFAULT);
-    throw Error(std::string(call) + " failed at " + file + ":" + std::to_string(line) +
-                (detail.empty() ? "" : ": " + detail));
-}
+void fail(const char* call, const char* file, int line) { throw Error(failure_message(call, "", file, line)); }
 
 Handle create_file(const Comm& comm, const std::filesystem::path& path)
 {
     silence_error_printing();
     const Handle fapl = mpio_access(comm);
-    // The call text alone would not say which file could not be created.
-    const std::string call = "H5Fcreate('" + path.string() + "')";
-    return Handle(check(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), call.c_str(), __FILE__,
-                        __LINE__),
-                  H5Fclose);
+    errno = 0;
+    const hid_t id = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+    if (id < 0) throw Error(failure_message("H5Fcreate", path.string(), __FILE__, __LINE__));
+    remember_ranks(path, comm.size());
+    return Handle(id, H5Fclose);
 }
 
 Handle open_file(const Comm& comm, const std::filesystem::path& path)
@@ -166,12 +168,15 @@ Handle open_file(const Comm& comm, const std::filesystem::path& path)
     silence_error_printing();
     const Handle fapl = mpio_access(comm);
     // Unchecked: a failure here is the caller's input error, not an HDF5 fault.
-    return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+    if (file) remember_ranks(path, comm.size());
+    return file;
 }
 
 Handle open_file(const std::filesystem::path& path)
 {
     silence_error_printing();
+    remember_ranks(path, 1);
     return Handle(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
 }
 
@@ -213,12 +218,12 @@ H5I_type_t object_type(hid_t loc, const std::string& path)
 
 Handle open_dataset(hid_t loc, const std::string& path)
 {
-    return Handle(DFE_H5(H5Dopen2(loc, path.c_str(), H5P_DEFAULT)), H5Dclose);
+    return Handle(DFE_H5_ON(loc, H5Dopen2(loc, path.c_str(), H5P_DEFAULT)), H5Dclose);
 }
 
 Handle create_group(hid_t loc, const std::string& name)
 {
-    return Handle(DFE_H5(H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
+    return Handle(DFE_H5_ON(loc, H5Gcreate2(loc, name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)), H5Gclose);
 }
 
 Handle create_dataset(hid_t loc, const std::string& name, std::span<const hsize_t> dims)
@@ -226,8 +231,8 @@ Handle create_dataset(hid_t loc, const std::string& name, std::span<const hsize_
     Handle space(DFE_H5(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr)), H5Sclose);
     Handle dcpl(DFE_H5(H5Pcreate(H5P_DATASET_CREATE)), H5Pclose);
     DFE_H5(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER));
-    return Handle(DFE_H5(H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(),
-                                    H5P_DEFAULT)),
+    return Handle(DFE_H5_ON(loc, H5Dcreate2(loc, name.c_str(), H5T_IEEE_F64LE, space.get(), H5P_DEFAULT, dcpl.get(),
+                                            H5P_DEFAULT)),
                   H5Dclose);
 }
 
@@ -308,8 +313,8 @@ void write_slab(hid_t dataset, const Slab& slab, const double* data)
     const Handle dxpl = transfer_for(dataset);
     // HDF5 wants a buffer even when nothing is selected.
     const double nothing = 0.0;
-    DFE_H5(H5Dwrite(dataset, H5T_NATIVE_DOUBLE, spaces.memory.get(), spaces.file.get(), dxpl.get(),
-                    slab.elements() > 0 ? data : &nothing));
+    DFE_H5_ON(dataset, H5Dwrite(dataset, H5T_NATIVE_DOUBLE, spaces.memory.get(), spaces.file.get(), dxpl.get(),
+                                slab.elements() > 0 ? data : &nothing));
 }
 
 Handle create_string_dataset(hid_t loc, const std::string& name, hsize_t n, std::size_t width)
@@ -318,8 +323,9 @@ Handle create_string_dataset(hid_t loc, const std::string& name, hsize_t n, std:
     DFE_H5(H5Tset_size(type.get(), width));
     DFE_H5(H5Tset_strpad(type.get(), H5T_STR_NULLPAD));
     Handle space(DFE_H5(H5Screate_simple(1, &n, nullptr)), H5Sclose);
-    return Handle(DFE_H5(H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)),
-                  H5Dclose);
+    return Handle(
+        DFE_H5_ON(loc, H5Dcreate2(loc, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)),
+        H5Dclose);
 }
 
 void write_strings(hid_t dataset, const Slab& slab, const std::vector<std::string>& values)
@@ -333,7 +339,7 @@ void write_strings(hid_t dataset, const Slab& slab, const std::vector<std::strin
     }
     const SlabSpaces spaces = slab_spaces(dataset, slab);
     const Handle dxpl = transfer_for(dataset);
-    DFE_H5(H5Dwrite(dataset, type.get(), spaces.memory.get(), spaces.file.get(), dxpl.get(), packed.data()));
+    DFE_H5_ON(dataset, H5Dwrite(dataset, type.get(), spaces.memory.get(), spaces.file.get(), dxpl.get(), packed.data()));
 }
 
 void read_slab(hid_t dataset, const Slab& slab, double* data)
@@ -341,8 +347,8 @@ void read_slab(hid_t dataset, const Slab& slab, double* data)
     const SlabSpaces spaces = slab_spaces(dataset, slab);
     const Handle dxpl = transfer_for(dataset);
     double nothing = 0.0;
-    DFE_H5(H5Dread(dataset, H5T_NATIVE_DOUBLE, spaces.memory.get(), spaces.file.get(), dxpl.get(),
-                   slab.elements() > 0 ? data : &nothing));
+    DFE_H5_ON(dataset, H5Dread(dataset, H5T_NATIVE_DOUBLE, spaces.memory.get(), spaces.file.get(), dxpl.get(),
+                               slab.elements() > 0 ? data : &nothing));
 }
 
 // ---- Growing files: extendible datasets, reopening for writing, flushing (run.h5 streams its rows).
@@ -373,15 +379,15 @@ Handle open_file_for_writing(const Comm& comm, const std::filesystem::path& path
     silence_error_printing();
     const Handle fapl = mpio_access(comm);
     // Unchecked, as open_file: the caller words the error.
-    return Handle(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()), H5Fclose);
+    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()), H5Fclose);
+    if (file) remember_ranks(path, comm.size());
+    return file;
 }
 
 Handle open_group(hid_t loc, const std::string& path)
 {
     return Handle(DFE_H5(H5Gopen2(loc, path.c_str(), H5P_DEFAULT)), H5Gclose);
 }
-
-void flush(hid_t object) { DFE_H5(H5Fflush(object, H5F_SCOPE_GLOBAL)); }
 
 void remove_link(hid_t loc, const std::string& name)
 {
@@ -406,5 +412,146 @@ std::vector<std::string> read_strings(hid_t dataset, const Slab& slab)
     }
     return out;
 }
+
+// ---- Failures: the words of an error, and which closes are collective (hdf5.hpp's file comment) ----
+
+namespace {
+
+/// The ranks each file was opened on, by the name it was opened with (H5Fget_name returns that
+/// name): asking HDF5 for a file's communicator would duplicate it, itself a collective.
+std::map<std::string, int>& ranks_by_file()
+{
+    static std::map<std::string, int> ranks;
+    return ranks;
+}
+
+void remember_ranks(const std::filesystem::path& path, int ranks) { ranks_by_file()[path.string()] = ranks; }
+
+bool closes_collectively(hid_t id) noexcept
+{
+    try {
+        const H5I_type_t type = H5Iget_type(id);
+        if (type != H5I_FILE && type != H5I_DATASET && type != H5I_GROUP && type != H5I_ATTR && type != H5I_DATATYPE)
+            return false;
+        const auto found = ranks_by_file().find(file_name(id));
+        return found != ranks_by_file().end() && found->second > 1;
+    } catch (...) {
+        return true;  // when in doubt, do not wait for ranks that may never come
+    }
+}
+
+/// "writing", "closing", … for the HDF5 function that `call` (its text) names; empty for calls that
+/// do not touch a file.
+std::string operation(const std::string& function)
+{
+    static const std::array<std::pair<const char*, const char*>, 7> words{{{"write", "writing"},
+                                                                            {"read", "reading"},
+                                                                            {"create", "creating"},
+                                                                            {"open", "opening"},
+                                                                            {"close", "closing"},
+                                                                            {"flush", "flushing"},
+                                                                            {"extent", "extending"}}};
+    // The API function names the kind of object in its first three letters: only files, datasets,
+    // groups, attributes, objects and links live in a file (H5S, H5P, H5T, … do not).
+    if (function.size() <= 3 || std::string("FDGAOL?").find(function[2]) == std::string::npos) return "";
+    const std::string verb = function.substr(3);
+    for (const auto& [stem, word] : words)
+        if (verb.starts_with(stem) || verb.ends_with(stem)) return word;
+    return "";
+}
+
+/// The operating system's words for an error, found in one entry of HDF5's error stack: the POSIX
+/// drivers write "errno = 28, error message = 'No space left on device'", ROMIO the strerror text,
+/// Open MPI's MPI-IO an MPI error class.
+std::string os_cause(const std::string& text)
+{
+    if (const auto at = text.find("error message = '"); at != std::string::npos) {
+        const auto begin = at + 17;
+        const auto end = text.find('\'', begin);
+        if (end != std::string::npos && end > begin) return text.substr(begin, end - begin);
+    }
+    static const std::array<std::pair<const char*, int>, 8> mpi_classes{{{"MPI_ERR_NO_SPACE", ENOSPC},
+                                                                         {"MPI_ERR_QUOTA", EDQUOT},
+                                                                         {"MPI_ERR_ACCESS", EACCES},
+                                                                         {"MPI_ERR_READ_ONLY", EROFS},
+                                                                         {"MPI_ERR_NO_SUCH_FILE", ENOENT},
+                                                                         {"MPI_ERR_FILE_EXISTS", EEXIST},
+                                                                         {"MPI_ERR_FILE_IN_USE", EBUSY},
+                                                                         {"MPI_ERR_IO", EIO}}};
+    for (const auto& [name, error] : mpi_classes)
+        if (text.find(name) != std::string::npos) return std::strerror(error);
+    std::string lower = text;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const int error : {ENOSPC, EDQUOT, EFBIG, EACCES, EPERM, EROFS, ENOENT, EIO}) {
+        std::string words = std::strerror(error);
+        for (char& c : words) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower.find(words) != std::string::npos) return std::strerror(error);
+    }
+    return "";
+}
+
+std::string failure_message(const char* call, const std::string& name, const char* file, int line)
+{
+    const int error = errno;
+    // Innermost entry first: the outer ones only repeat which API function failed.
+    std::vector<std::string> stack;
+    H5Ewalk2(
+        H5E_DEFAULT, H5E_WALK_UPWARD,
+        [](unsigned, const H5E_error2_t* entry, void* out) -> herr_t {
+            if (entry->desc != nullptr) static_cast<std::vector<std::string>*>(out)->push_back(entry->desc);
+            return 0;
+        },
+        &stack);
+    H5Eclear2(H5E_DEFAULT);
+
+    std::string cause;
+    for (const std::string& text : stack) {
+        cause = os_cause(text);
+        if (!cause.empty()) break;
+    }
+    if (cause.empty() && error != 0) cause = std::strerror(error);
+    if (cause.empty() && !name.empty()) {
+        // The MPI-IO layer may drop errno and word a full disk as a generic I/O failure.
+        const std::string words = os_error("", name, 0);
+        if (words.ends_with(std::strerror(ENOSPC))) cause = std::strerror(ENOSPC);
+    }
+
+    const std::string text(call);
+    const std::string function = text.substr(0, text.find('('));
+    const std::string where = function + " failed at " + file + ":" + std::to_string(line) +
+                              (stack.empty() ? "" : ": " + stack.front());
+    const std::string op = operation(function);
+    if (op.empty() && name.empty()) return cause.empty() ? where : where + " (" + cause + ")";
+    const std::string subject = (op.empty() ? function : op) + " " + (name.empty() ? "an HDF5 file" : name);
+    return subject + ": " + (cause.empty() ? where : cause);
+}
+
+}  // namespace
+
+std::string file_name(hid_t object)
+{
+    const ssize_t length = H5Fget_name(object, nullptr, 0);
+    if (length <= 0) {
+        H5Eclear2(H5E_DEFAULT);
+        return "";
+    }
+    std::string name(static_cast<std::size_t>(length) + 1, '\0');
+    H5Fget_name(object, name.data(), name.size());
+    name.resize(static_cast<std::size_t>(length));
+    return name;
+}
+
+void fail_on(hid_t object, const char* call, const char* file, int line)
+{
+    // The error stack is the evidence: keep it while asking for the name.
+    const int error = errno;
+    const hid_t saved = H5Eget_current_stack();
+    const std::string name = file_name(object);
+    if (saved >= 0) H5Eset_current_stack(saved);
+    errno = error;
+    throw Error(failure_message(call, name, file, line));
+}
+
+void flush(hid_t object) { DFE_H5_ON(object, H5Fflush(object, H5F_SCOPE_GLOBAL)); }
 
 }  // namespace dfe::h5

@@ -10,11 +10,23 @@
  * moves through collective transfers (`write_slab` / `read_slab`), in which a rank with nothing to
  * transfer selects nothing but still takes part. Since a file opened with MPI-IO refuses to close
  * while objects in it are open, close datasets and groups before their file.
+ *
+ * Failures (core/comm.hpp, "Failures"). Closing a file, dataset, group, attribute or named type of a
+ * file opened with MPI-IO on more than one rank is Collective, so a Handle destroyed while a
+ * failure (an exception other than an agreed InputError) unwinds the stack does not close such an id: it drops it (the run is being aborted; a
+ * close entered by one rank alone would wait forever for the others). Every other id (dataspaces,
+ * property lists, objects of serial or one-rank files) is closed as usual. A failed HDF5 call
+ * throws dfe::Error worded as "<operation> <file>: <cause>" ("writing /scratch/run.h5.tmp: No space
+ * left on device"): the cause is the operating system's words, taken from HDF5's error stack (its
+ * MPI-IO or POSIX entries), else from errno, else "No space left on device" when the file's file
+ * system has no free block left; HDF5's own printing of its error stack is switched off.
  */
 #include "dfe/core/comm.hpp"
+#include "dfe/core/error.hpp"
 
 #include <hdf5.h>
 
+#include <cerrno>
 #include <cstddef>
 #include <filesystem>
 #include <span>
@@ -35,6 +47,11 @@ public:
     Handle() = default;
     /** @brief Takes ownership of `id`, to be released by `close` (Not Collective). */
     Handle(hid_t id, CloseFunction close) noexcept;
+    /**
+     * @brief Closes the id (Collective for an object of a parallel file), except while an exception
+     * unwinds the stack: then an object of a file opened with MPI-IO on several ranks is dropped
+     * unclosed (see the file comment).
+     */
     ~Handle();
     Handle(Handle&& other) noexcept;
     Handle& operator=(Handle&& other) noexcept;
@@ -56,9 +73,14 @@ private:
 
     hid_t id_ = H5I_INVALID_HID;
     CloseFunction close_ = nullptr;
+    Unwinding unwinding_;  ///< while an exception unwinds the stack, collective closes are skipped
 };
 
-/** @brief Throws dfe::Error naming `call`, the place and HDF5's innermost error message (Not Collective). */
+/**
+ * @brief Throws dfe::Error for the failed HDF5 `call` (its text, "H5Dwrite(...)"): the operation in
+ * words and the cause (see the file comment); the call and the place only when no cause is known
+ * (Not Collective).
+ */
 [[noreturn]] void fail(const char* call, const char* file, int line);
 
 /**
@@ -204,8 +226,6 @@ void set_extent(hid_t dataset, std::span<const hsize_t> dims);
 Handle open_file_for_writing(const Comm& comm, const std::filesystem::path& path);
 /** @brief Opens the group `path` below `loc` (Collective in a parallel file). */
 Handle open_group(hid_t loc, const std::string& path);
-/** @brief Writes every buffer of the file that holds `object` to the storage (Collective in a parallel file). */
-void flush(hid_t object);
 /**
  * @brief Reads `slab` of a dataset made by create_string_dataset, each string up to its first null
  * (Collective on the file's communicator in a file opened with MPI-IO).
@@ -214,7 +234,33 @@ std::vector<std::string> read_strings(hid_t dataset, const Slab& slab);
 /** @brief Removes the link `name` below `loc` when there is one (Collective in a parallel file). */
 void remove_link(hid_t loc, const std::string& name);
 
+/**
+ * @brief The name of the file `object` (a file, or any object in one) was opened or created with;
+ * empty when there is none (a dataspace, a property list) (Not Collective).
+ */
+std::string file_name(hid_t object);
+
+/** @brief As fail(), naming the file of `object` (Not Collective). */
+[[noreturn]] void fail_on(hid_t object, const char* call, const char* file, int line);
+
+/** @brief As check(), naming the file of `object` in the error (Not Collective). */
+template <class T>
+T check_on(T result, hid_t object, const char* call, const char* file, int line)
+{
+    if (result < 0) fail_on(object, call, file, line);
+    return result;
+}
+
+/**
+ * @brief Flushes the file of `object` to storage (H5Fflush, global scope); throws dfe::Error
+ * "flushing <file>: <cause>" (Collective in a parallel file).
+ */
+void flush(hid_t object);
+
 }  // namespace dfe::h5
 
 /// Wraps an HDF5 call whose negative result means failure: `hid_t id = DFE_H5(H5Dopen2(...));`.
-#define DFE_H5(call) ::dfe::h5::check((call), #call, __FILE__, __LINE__)
+/// errno is cleared first, so that a cause found there belongs to this call.
+#define DFE_H5(call) (errno = 0, ::dfe::h5::check((call), #call, __FILE__, __LINE__))
+/// As DFE_H5, naming the file of `object` in the error: `DFE_H5_ON(dataset, H5Dwrite(dataset, ...))`.
+#define DFE_H5_ON(object, call) (errno = 0, ::dfe::h5::check_on((call), (object), #call, __FILE__, __LINE__))

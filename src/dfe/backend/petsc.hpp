@@ -5,6 +5,8 @@
  * turns a PETSc error code into dfe::Error. Every handle must die before PetscFinalize
  * (dfe::Environment's destructor).
  */
+#include "dfe/core/error.hpp"
+
 #include <petscmat.h>
 #include <petscts.h>
 #include <petscvec.h>
@@ -20,13 +22,17 @@ namespace dfe {
 void check_petsc(PetscErrorCode code, const char* call, const char* file, int line);
 
 namespace detail {
+/// *Destroy is Collective on the object's communicator: while an exception unwinds the stack the
+/// object is left alone (the run is about to be aborted; core/comm.hpp, "Failures").
 template <class T, PetscErrorCode (*Destroy)(T*)>
 struct PetscDeleter {
     void operator()(std::remove_pointer_t<T>* p) const noexcept
     {
+        if (unwinding.now()) return;
         T object = p;
         Destroy(&object);  // a destructor never throws; the error code has nowhere to go
     }
+    Unwinding unwinding;
 };
 }  // namespace detail
 

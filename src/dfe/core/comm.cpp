@@ -20,7 +20,13 @@ Comm::Comm(MPI_Comm owned, Adopt) : comm_(owned)
     DFE_MPI(MPI_Comm_size(comm_, &size_));
 }
 
-Comm::~Comm() { reset(); }
+Comm::~Comm()
+{
+    // An exception in flight ends the run through MPI_Abort (comm.hpp, "Failures"): the other ranks
+    // are not freeing this communicator with us.
+    if (unwinding_.now()) return;
+    reset();
+}
 
 Comm::Comm(Comm&& other) noexcept
     : comm_(std::exchange(other.comm_, MPI_COMM_NULL)), rank_(other.rank_), size_(other.size_)

@@ -8,7 +8,32 @@
  * test, the application). The library never names the world communicator: the application
  * duplicates it once and passes it down. Errors on an owned communicator are returned, not fatal, so that
  * `DFE_MPI` can turn them into exceptions.
+ *
+ * Failures (the rule every collective code path keeps; docs/architecture.md, "Failures"):
+ *  1. An error on one rank ends the whole run: the exception travels up to the one catch that aborts,
+ *     dfe_app::mpi_main, which prints one line "<program>: error on rank R: <what>" and calls
+ *     MPI_Abort on the world. Nothing else catches an Error to carry on; nothing waits for the other
+ *     ranks to agree on it (they may be inside a collective already, and will never join another).
+ *  2. Nothing collective runs while a failure unwinds the stack. A destructor that would call a
+ *     collective (MPI_Comm_free here; H5Fclose, H5Dclose, H5Gclose, H5Aclose on a file opened with
+ *     MPI-IO in backend/hdf5; PETSc's *Destroy in backend/petsc; fftw_destroy_plan of an MPI plan)
+ *     asks a dfe::Unwinding member (core/error.hpp) and, while an exception is in flight, releases only
+ *     what is local or nothing at all: the process is about to be aborted, the leak is harmless, and
+ *     a collective entered by one rank alone would hang the run forever.
+ *  3. Files being written stay under their temporary names `<path>.tmp` on a failure: never renamed
+ *     into place, not removed either (a restart may continue them); the last complete checkpoint is
+ *     never touched before its successor is complete.
+ *  4. Errors that every rank can see the same way (input errors: options, config, samples files,
+ *     checkpoints) are agreed on before any collective that depends on them (dfe::collectively),
+ *     so that they end the run on every rank with exit code 2 instead of through MPI_Abort. An
+ *     InputError is the exception to rule 2: every rank unwinds with it alike (after the agreement,
+ *     or, inside a dfe::collectively body, towards the agreement), so destructors release
+ *     collectively as usual; only other exceptions (dfe::Error, anything else) are failures.
+ *  5. Messages name the operation, the file and the cause as the OS gave it:
+ *     "writing /scratch/run.h5.tmp: No space left on device".
  */
+#include "dfe/core/error.hpp"
+
 #include <mpi.h>
 
 #include <optional>
@@ -23,6 +48,7 @@ public:
     Comm() = default;
     /** @brief Duplicates `parent` (Collective on `parent`). The parent is not owned. */
     explicit Comm(MPI_Comm parent);
+    /** @brief Frees the communicator (Collective), except while an exception unwinds the stack. */
     ~Comm();
     Comm(Comm&& other) noexcept;
     Comm& operator=(Comm&& other) noexcept;
@@ -62,6 +88,7 @@ private:
     MPI_Comm comm_ = MPI_COMM_NULL;
     int rank_ = 0;
     int size_ = 0;
+    Unwinding unwinding_;  ///< MPI_Comm_free is collective: not while an exception unwinds the stack
 };
 
 /**

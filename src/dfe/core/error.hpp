@@ -9,6 +9,7 @@
  */
 #include <mpi.h>
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 
@@ -20,10 +21,23 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-/** @brief Invalid user input: options, config files, samples files, checkpoints. */
+namespace detail {
+/// How many InputError objects exist on this thread (Unwinding tells input errors from failures).
+inline thread_local int input_errors_alive = 0;
+}  // namespace detail
+
+/**
+ * @brief Invalid user input: options, config files, samples files, checkpoints. Input errors are
+ * agreed on over the ranks (dfe::collectively): every rank unwinds with one, so collectives still
+ * run while it does (comm.hpp, "Failures").
+ */
 class InputError : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit InputError(const std::string& message) : std::runtime_error(message) { ++detail::input_errors_alive; }
+    explicit InputError(const char* message) : std::runtime_error(message) { ++detail::input_errors_alive; }
+    InputError(const InputError& other) noexcept : std::runtime_error(other) { ++detail::input_errors_alive; }
+    InputError& operator=(const InputError&) noexcept = default;
+    ~InputError() override { --detail::input_errors_alive; }
 };
 
 /** @brief Throws dfe::Error naming the MPI call and the MPI error string when `code` is not MPI_SUCCESS. */
@@ -40,6 +54,23 @@ inline void require_logic(bool condition, const char* message)
 {
     if (!condition) throw Error(message);
 }
+
+/**
+ * @brief Whether a failure (an exception thrown since this object was made, other than an
+ * InputError) is unwinding the stack now. A member of every class whose destructor would call a
+ * collective (comm.hpp, "Failures"): while it says yes, the destructor releases local resources only.
+ * An InputError is agreed on by every rank, which all unwind alike: it does not count.
+ */
+class Unwinding {
+public:
+    [[nodiscard]] bool now() const noexcept
+    {
+        return std::uncaught_exceptions() > uncaught_ && detail::input_errors_alive == 0;
+    }
+
+private:
+    int uncaught_ = std::uncaught_exceptions();
+};
 
 }  // namespace dfe
 

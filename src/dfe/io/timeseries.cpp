@@ -30,10 +30,11 @@ TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path,
     : root_(comm.is_root()), path_(std::move(path)), tmp_(temporary_path(path_)), columns_(std::move(columns))
 {
     if (!root_) return;
+    errno = 0;
     file_.reset(std::fopen(tmp_.c_str(), "w"));
-    if (!file_) throw Error("cannot open " + tmp_.string() + " for writing: " + std::strerror(errno));
+    if (!file_) throw Error(os_error("creating", tmp_, errno));
     if (std::fputs(header().c_str(), file_.get()) < 0 || std::fflush(file_.get()) != 0)
-        throw Error("writing " + tmp_.string() + ": " + std::strerror(errno));
+        throw Error(os_error("writing", tmp_, errno));
 }
 
 TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path, std::vector<std::string> columns,
@@ -63,8 +64,9 @@ TimeSeriesWriter::TimeSeriesWriter(const Comm& comm, std::filesystem::path path,
     std::error_code error;
     std::filesystem::resize_file(tmp_, static_cast<std::uintmax_t>(offset), error);
     if (error) throw Error("cutting " + tmp_.string() + " back to " + std::to_string(rows) + " rows: " + error.message());
+    errno = 0;
     file_.reset(std::fopen(tmp_.c_str(), "a"));
-    if (!file_) throw Error("cannot open " + tmp_.string() + " for writing: " + std::strerror(errno));
+    if (!file_) throw Error(os_error("opening", tmp_, errno));
 }
 
 TimeSeriesWriter::~TimeSeriesWriter() = default;
@@ -82,16 +84,20 @@ void TimeSeriesWriter::write_row(std::span<const double> values)
     }
     line += '\n';
     // Flushed at every row: a run killed at any moment leaves every row written so far complete.
+    errno = 0;
     if (std::fputs(line.c_str(), file_.get()) < 0 || std::fflush(file_.get()) != 0)
-        throw Error("writing " + tmp_.string() + ": " + std::strerror(errno));
+        throw Error(os_error("writing", tmp_, errno));
 }
 
 void TimeSeriesWriter::commit()
 {
     if (!root_ || committed_) return;
-    if (std::fflush(file_.get()) != 0) throw Error("writing " + tmp_.string() + ": " + std::strerror(errno));
-    if (std::fclose(file_.release()) != 0) throw Error("closing " + tmp_.string() + ": " + std::strerror(errno));
-    std::filesystem::rename(tmp_, path_);
+    errno = 0;
+    if (std::fflush(file_.get()) != 0) throw Error(os_error("writing", tmp_, errno));
+    if (std::fclose(file_.release()) != 0) throw Error(os_error("closing", tmp_, errno));
+    std::error_code error;
+    std::filesystem::rename(tmp_, path_, error);
+    if (error) throw Error("renaming " + tmp_.string() + " to " + path_.string() + ": " + error.message());
     committed_ = true;
 }
 

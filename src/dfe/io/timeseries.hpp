@@ -7,6 +7,7 @@
  * Written by the root rank of the communicator to `<path>.tmp` while the run goes, one flushed line
  * per row, and renamed to `<path>` by commit(): a file at `<path>` is always complete. A writer
  * destroyed without commit leaves `<path>.tmp` as it is, for a restarted run to continue.
+ * A failed write throws dfe::Error "writing <path>.tmp: <strerror>".
  */
 #include "dfe/core/atomic_file.hpp"
 #include "dfe/core/comm.hpp"

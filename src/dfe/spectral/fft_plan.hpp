@@ -16,6 +16,7 @@
  * group holds.
  */
 #include "dfe/config/params.hpp"
+#include "dfe/core/error.hpp"
 #include "dfe/spectral/cplx.hpp"
 #include "dfe/spectral/grid.hpp"
 
@@ -63,7 +64,13 @@ public:
 
 private:
     struct Destroy {
-        void operator()(fftw_plan p) const noexcept { fftw_destroy_plan(p); }
+        /// Destroying an MPI plan frees its communicators (Collective): not while an exception
+        /// unwinds the stack (core/comm.hpp, "Failures").
+        void operator()(fftw_plan p) const noexcept
+        {
+            if (!unwinding.now()) fftw_destroy_plan(p);
+        }
+        Unwinding unwinding;
     };
     std::unique_ptr<std::remove_pointer_t<fftw_plan>, Destroy> plan_;
 };
