@@ -148,6 +148,8 @@ inline po::options_description integrator_options(dfe::RunConfig& c)
          "(-ts_atol; default 1e-8). 0: fixed step --dt")
         ("tail-tol", po::value(&c.tail_tol)->default_value(c.tail_tol),
          "a sample is under-resolved once the fraction of sum |phi_k|^2 beyond 2/3 of the Nyquist wave number exceeds this")
+        ("boundary-tol", po::value(&c.boundary_tol)->default_value(c.boundary_tol),
+         "a sample is under-resolved once the fraction of its mass within 4 grid spacings of the box's faces exceeds this")
         ("on-underresolved", choice(&c.on_underresolved, dfe::parse_on_underresolved),
          "stop (clean stop: checkpoint, outputs, exit code 4) | freeze (the sample is no longer evolved) | continue (report only)")
         ("fftw-planner", choice(&c.fftw_planner, dfe::parse_planner_effort), "FFTW planner effort: estimate | measure | patient");

@@ -69,7 +69,10 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
     po::options_description measure = dfe_app::measure_options(c, raw.common);
     measure.add_options()
         ("samples", po::value(&c.measure.samples_file), "HDF5 samples file (schema in the README); d, N and L come from it")
-        ("write-samples", po::value(&c.write_samples), "write the initial measure to this HDF5 samples file");
+        ("write-samples", po::value(&c.write_samples), "write the initial measure to this HDF5 samples file")
+        ("allow-unresolved-initial", po::bool_switch(&c.allow_unresolved_initial),
+         "run even when a sample is under-resolved at t = 0 (mass at the box's faces beyond --boundary-tol, or a "
+         "spectral tail beyond --tail-tol); by default such a start is refused");
     po::options_description time = dfe_app::integrator_options(c);
     time.add_options()
         ("t-end", po::value(&c.t_end)->default_value(c.t_end), "final time (a multiple of dt)")
@@ -235,7 +238,8 @@ void report_resolution(const dfe::Ensemble& ensemble, const dfe::RunConfig& conf
     for (std::size_t j = 0; j < times.size(); ++j)
         if (times[j] >= 0.0 && (marked++ == 0 || times[j] < times[first])) first = j;
     if (marked == 0) {
-        std::printf("resolution: no sample under-resolved (spectral tail <= %g at every check)\n", config.tail_tol);
+        std::printf("resolution: no sample under-resolved (spectral tail <= %g and boundary mass <= %g at every check)\n",
+                    config.tail_tol, config.boundary_tol);
     } else {
         std::printf("resolution: %zu of %zu sample(s) under-resolved; the first, sample %zu, at t = %.6g:", marked, times.size(),
                     first, times[first]);
@@ -365,6 +369,7 @@ void set_up(const dfe::Comm& world, dfe::RunConfig& config, const RawOptions& ra
             throw dfe::InputError("--checkpoint-every must be a whole multiple of --output-dt");
     }
     auto measure = make_measure(world, config, explicit_grid);
+    dfe::require_radii_inside_box(config);  // the box is known now (a samples file fixes L)
     s.provenance = measure->provenance();
     s.parameters = checkpoint_parameters(
         dfe::run_attributes(config, world.size(), measure->size(), dfe::gamma2_points(config), s.provenance));
@@ -387,6 +392,7 @@ void set_up(const dfe::Comm& world, dfe::RunConfig& config, const RawOptions& ra
     // -ts_* options go into PETSc's options database before the integrator reads it.
     if (!config.petsc_options.empty()) DFE_PETSC(PetscOptionsInsertString(nullptr, config.petsc_options.c_str()));
     s.ensemble.emplace(world, config, std::move(measure));
+    if (!s.resume) s.ensemble->require_resolved_start();  // the measure fits the box and the grid
     if (!config.petsc_options.empty()) dfe_app::require_used_petsc_options(config.petsc_options);
 
     if (s.resume) {
@@ -433,20 +439,27 @@ void print_header(const dfe::RunConfig& config, const dfe::Ensemble& ensemble, c
                 dfe::format_bytes(setup.memory.total()).c_str(), setup.memory.largest().c_str(),
                 setup.available > 0 ? dfe::format_bytes(setup.available).c_str() : "unknown",
                 dfe::format_bytes(setup.output.total()).c_str(), setup.output.largest().c_str());
-    std::printf("  resolution monitor: a sample is under-resolved once its spectral tail beyond 2/3 of Nyquist exceeds %g; "
-                "then: %s\n", config.tail_tol, std::string(dfe::name(config.on_underresolved)).c_str());
+    std::printf("  resolution monitor: a sample is under-resolved once its spectral tail beyond 2/3 of Nyquist exceeds %g "
+                "or its mass within %d grid spacings of the box's faces exceeds %g; then: %s\n",
+                config.tail_tol, dfe::boundary_layer_spacings, config.boundary_tol,
+                std::string(dfe::name(config.on_underresolved)).c_str());
     std::printf("%s", dfe::format_hypothesis_report(hypotheses).c_str());
     if (config.R.empty()) return;
     const dfe::Cutoff cutoff(config.cutoff_order, config.cutoff_width);
     std::printf("  cutoff psi_R: profile order k = %d, half-width h = %g; transition layer of psi_R in grid spacings:",
                 config.cutoff_order, config.cutoff_width);
-    for (double R : config.R) std::printf(" R = %g: %.1f", R, cutoff.layer_spacings(R, grid.dx()));
+    // One decimal as usual; %g's exponent for the huge widths of a huge R (no 150-digit numbers).
+    auto spacings = [&](double R) {
+        const double v = cutoff.layer_spacings(R, grid.dx());
+        return v < 1e5 ? dfe::strf("%.1f", v) : dfe::strf("%.3g", v);
+    };
+    for (double R : config.R) std::printf(" R = %g: %s", R, spacings(R).c_str());
     std::printf("\n");
     for (double R : config.R)
         if (cutoff.layer_spacings(R, grid.dx()) < dfe::min_layer_spacings)
-            std::fprintf(stderr, "dfe-run: warning: R = %g: psi_R's transition layer is %.1f grid spacings wide "
+            std::fprintf(stderr, "dfe-run: warning: R = %g: psi_R's transition layer is %s grid spacings wide "
                                  "(< %g); its localized terms are under-resolved (increase N or R)\n",
-                         R, cutoff.layer_spacings(R, grid.dx()), dfe::min_layer_spacings);
+                         R, spacings(R).c_str(), dfe::min_layer_spacings);
 }
 
 /// Evolves to t_end: every output row into the record, checkpoints every `checkpoint_rows` rows,

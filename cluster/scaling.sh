@@ -144,7 +144,8 @@ run() {
   local dir=${out}/runs/${name}
   rm -rf "${dir}"
   mkdir -p "${dir}"
-  local -a opts=(--d "${d}" --N "${grid}" --L 20 --measure random-gaussians --count "${m}" --seed 1
+  # A timing study: small grids are allowed to under-resolve the samples (--allow-unresolved-initial).
+  local -a opts=(--d "${d}" --N "${grid}" --L 20 --measure random-gaussians --count "${m}" --seed 1 --allow-unresolved-initial
     --dt "${dt}" --t-end "${t_end}" --output-dt "${t_end}" --gamma2-grid 8 --gamma2-times none
     --fftw-planner "${planner}" "${extra_args[@]}")
   say "${name}: ${p} rank(s), ${g} per sample, ${m} sample(s), N = ${grid}^${d}, ${steps} steps"

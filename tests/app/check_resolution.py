@@ -22,10 +22,11 @@ work = dfe_checks.work
 
 # Two centred Gaussians in 2D, N = 32, L = 16: the narrow one (sigma = 0.35) has ~10% of its
 # spectral weight beyond 2/3 of Nyquist at t = 0, the wide one (sigma = 1) about 1e-9; --tail-tol
-# 1e-4 separates them, so exactly sample 1 is under-resolved from t = 0.
+# 1e-4 separates them, so exactly sample 1 is under-resolved from t = 0 (--allow-unresolved-initial:
+# without it such a start is refused).
 two_d = ["--d", "2", "--N", "32", "--L", "16", "--measure", "mixture", "--component", "weight=0.5,sigma=1.0",
          "--component", "weight=0.5,sigma=0.35", "--dt", "1e-3", "--t-end", "0.02", "--output-dt", "0.005",
-         "--tail-tol", "1e-4"]
+         "--tail-tol", "1e-4", "--allow-unresolved-initial"]
 
 p, out = run("freeze", two_d + ["--on-underresolved", "freeze"])
 check(p.returncode == 0, "freeze: exit code 0")
@@ -97,12 +98,13 @@ check(not vterm_nonpositive or first <= glassey, "blowup: vterm <= 0 throughout 
 check(rows == len(ts["t"]) and ts["t"][-1] <= first + 1e-12, "blowup: run.h5 and timeseries.csv end at the stop")
 
 # The verdicts of a collapse (docs/physics.md §9): the same problem run past the first under-resolution time
-# with --on-underresolved freeze and R = 25 (a layer of 13 grid spacings): rows after the mark are not
-# resolved, so no check may be `held`, and resolved_until is the last row before the mark.
-p, out = run("blowup_verdicts", ["--d", "3", "--N", "40", "--L", "10", "--potential", "power", "--gamma", "2", "--lambda", "6",
+# with --on-underresolved freeze and R = 8.5 (a layer of 12.2 grid spacings on 64^3; psi_R is constant
+# from |x| = 4.96 < L/2 on, as dfe-run requires): rows after the mark (t = 0.13) are not resolved, so no
+# check may be `held`, and resolved_until is the last row before the mark.
+p, out = run("blowup_verdicts", ["--d", "3", "--N", "64", "--L", "10", "--potential", "power", "--gamma", "2", "--lambda", "6",
                                  "--measure", "mixture", "--component", "weight=0.5,sigma=0.9", "--component", "weight=0.5,sigma=0.7",
                                  "--dt", "5e-4", "--t-end", "0.14", "--output-dt", "0.02", "--check-steps", "10",
-                                 "--tail-tol", "1e-4", "--on-underresolved", "freeze", "--R", "25"])
+                                 "--tail-tol", "1e-4", "--on-underresolved", "freeze", "--R", "8.5"])
 check(p.returncode == 0, f"blowup verdicts: exit code 0 (got {p.returncode})")
 ts = table(out)
 with open(os.path.join(out, "verdicts.csv")) as f:
@@ -113,7 +115,7 @@ with h5py.File(os.path.join(out, "run.h5")) as f:
 checks = ["vterm_le_0", "IIIa_le_4absE0", "IIIb_le_4absE0_plus_half_absII", "IV_le_4absE0", "d2loc_le_4E0"]
 words = [verdicts[0][c] for c in checks]
 print(f"blowup verdicts: first under-resolution t = {first:.4g}, words {words}, resolved_until {verdicts[0]['resolved_until']}")
-check(len(verdicts) == 1 and verdicts[0]["layer_resolved"] == "true", "blowup verdicts: R = 25's layer is resolved")
+check(len(verdicts) == 1 and verdicts[0]["layer_resolved"] == "true", "blowup verdicts: R = 8.5's layer is resolved")
 check(ts["n_underresolved"][-1] > 0 and first < ts["t"][-1], "blowup verdicts: a sample is under-resolved before the last row")
 check(all(w in ("unresolved", "failed") for w in words), f"blowup verdicts: no check is held past the collapse ({words})")
 resolved_rows = ts["t"][ts["n_underresolved"] == 0]
@@ -123,5 +125,25 @@ check(h5_words == [verdicts[0]["d2loc_le_4E0"]], "blowup verdicts: run.h5 /verdi
 p_text = p.stdout
 check("every check held at every row" not in p_text and "not every check held" in p_text,
       "blowup verdicts: the summary does not say the checks held")
+
+# The boundary monitor (docs/physics.md §9): in 2D (N = 96, L = 16) a centred Gaussian stays put while
+# one kicked towards the face x = L/2 (k = 4: group velocity 8) reaches it; its mass within 4 grid
+# spacings of the faces passes --boundary-tol (1e-6) at t ~ 0.15, while its spectral tail stays far
+# below --tail-tol. With --on-underresolved stop the run stops there (exit code 4).
+p, out = run("boundary_stop", ["--d", "2", "--N", "96", "--L", "16", "--measure", "mixture",
+                               "--component", "weight=0.5,sigma=1", "--component", "weight=0.5,sigma=1,center=2:0,kick=4:0",
+                               "--dt", "1e-3", "--t-end", "1", "--output-dt", "0.05", "--check-steps", "10",
+                               "--on-underresolved", "stop"], expect=(4,))
+check(p.returncode == 4, f"boundary: stopped as under-resolved, exit code 4 (got {p.returncode})")
+ts = table(out)
+with h5py.File(os.path.join(out, "run.h5")) as f:
+    under = f["samples/underresolved_time"][:]
+    tail = f["samples/tail_fraction"][:]
+print(f"boundary: underresolved_time {under}, max_boundary_mass {ts['max_boundary_mass']}")
+check(np.isnan(under[0]) and 0.05 < under[1] < 1.0, f"boundary: only the moving sample is marked ({under})")
+check(ts["max_boundary_mass"][0] < 1e-12 and ts["n_underresolved"][0] == 0, "boundary: nothing at the faces at t = 0")
+check(ts["max_boundary_mass"][-1] > 1e-6 or ts["t"][-1] < under[1], "boundary: the mark is the boundary mass's")
+check(np.all(tail < 1e-10), "boundary: the spectral tail stays below --tail-tol: the mark is not the tail's")
+check(os.path.exists(os.path.join(out, "checkpoint.h5")), "boundary: a checkpoint is written at the stop")
 
 finish()

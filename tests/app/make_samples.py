@@ -48,3 +48,16 @@ with_nan[2, 5, 7] = np.nan
 write("nan_value", imag=with_nan)
 with open(f"{out}/not_hdf5.h5", "w") as f:
     f.write("this is not an HDF5 file\n")
+
+# Many samples: M = 100,000 equal weights 1/M as numpy writes them (float64 1/M, summed naively they
+# are off 1 by ~1e-12), on a tiny 1D grid; and the same file with the weights summing to 1 + 1e-6.
+M_many, N_many, L_many = 100_000, 8, 8.0
+x_many = -L_many / 2 + np.arange(N_many) * L_many / N_many
+row = np.exp(-x_many ** 2 / 2)
+row = row / np.sqrt((L_many / N_many) * np.sum(row ** 2))
+for name, scale in (("many_uniform", 1.0), ("many_off", 1.0 + 1e-6)):
+    with h5py.File(f"{out}/{name}.h5", "w") as f:
+        f.attrs["d"], f.attrs["N"], f.attrs["L"] = 1, N_many, L_many
+        f["weights"] = np.full(M_many, scale / M_many)
+        f["samples/real"] = np.broadcast_to(row, (M_many, N_many))
+        f["samples/imag"] = np.zeros((M_many, N_many))

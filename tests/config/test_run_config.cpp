@@ -1,5 +1,6 @@
 // Serial checks of the parameter surface: validate() and the output schedule.
 #include "dfe/core/error.hpp"
+#include "dfe/physics/cutoff.hpp"
 #include "dfe/physics/potential.hpp"
 #include "dfe/config/run_config.hpp"
 #include "dfe/evolution/split_step.hpp"
@@ -74,6 +75,9 @@ TEST_CASE("validate names the offending option", "[config]")
     CHECK_THAT(with([&](auto& c) { c.potential.lambda = nan; }), Contains("--lambda"));
     CHECK_THAT(with([](auto& c) { c.potential.s = 0.0; }), Contains("--s"));
     CHECK_THAT(with([](auto& c) { c.measure.sigma = -1.0; }), Contains("--sigma"));
+    CHECK_THAT(with([](auto& c) { c.boundary_tol = 0.0; }), Contains("--boundary-tol must be in (0, 1)"));
+    CHECK_THAT(with([](auto& c) { c.boundary_tol = 1.0; }), Contains("--boundary-tol"));
+    CHECK_THAT(with([&](auto& c) { c.boundary_tol = nan; }), Contains("--boundary-tol"));
     CHECK(with([](auto& c) { c.potential.kind = dfe::PotentialKind::none; }).empty());
     // The choices are parsed once, where options enter (config/params.hpp), naming the option.
     CHECK_THROWS_WITH(dfe::parse_potential_kind("coulomb"), Contains("--potential"));
@@ -84,3 +88,39 @@ TEST_CASE("validate names the offending option", "[config]")
         CHECK(dfe::parse_integrator(dfe::name(i)) == i);
 }
 
+
+TEST_CASE("a radius whose psi_R is not constant at the box's faces is refused", "[config][cutoff]")
+{
+    // ψ_R = 2R exactly for |x|² ≥ (2+h)R (cutoff.hpp); the faces come as close as |x| = L/2. With
+    // L = 20 and h = 0.9 the largest radius is R = 100/2.9 = 34.48...
+    dfe::RunConfig c;
+    const dfe::Cutoff cutoff(c.cutoff_order, c.cutoff_width);
+    const double largest = 100.0 / 2.9;
+    c.R = {4.0, 16.0, largest};
+    CHECK(cutoff.outer_radius(largest) == Approx(10.0).epsilon(1e-15));
+    CHECK_NOTHROW(dfe::require_radii_inside_box(c));
+    c.R = {4.0, 400.0};
+    try {
+        dfe::require_radii_inside_box(c);
+        FAIL("R = 400 with L = 20 was accepted");
+    } catch (const InputError& e) {
+        // One line naming R, where ψ_R becomes constant (√(2.9·400) = 34.06), L/2, and what to change.
+        const std::string m = e.what();
+        CHECK(m.find('\n') == std::string::npos);
+        CHECK_THAT(m, Contains("--R 400:") && Contains("sqrt((2+h)R) = 34.06") && Contains("L/2 = 10") &&
+                          Contains("smaller --R (at most 34.48)") && Contains("larger --L (at least 68.12)"));
+    }
+    // Just beyond the largest radius; and the width enters: h = 0.5 allows R up to 100/2.5.
+    c.R = {largest * (1.0 + 1e-12)};
+    CHECK_THROWS_AS(dfe::require_radii_inside_box(c), InputError);
+    c.cutoff_width = 0.5;
+    c.R = {39.9};
+    CHECK_NOTHROW(dfe::require_radii_inside_box(c));
+    c.R = {40.1};
+    CHECK_THROWS_WITH(dfe::require_radii_inside_box(c), Contains("--R 40.1"));
+    // A small box refuses what a large one accepts.
+    c.cutoff_width = 0.9;
+    c.L = 10.0;
+    c.R = {9.0};
+    CHECK_THROWS_WITH(dfe::require_radii_inside_box(c), Contains("at most 8.62") && Contains("at least 10.22"));
+}

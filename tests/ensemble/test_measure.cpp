@@ -175,6 +175,32 @@ TEST_CASE("weights are positive and sum to 1", "[measure]")
     CHECK(std::vector<double>(m->weights().begin(), m->weights().end()) == std::vector<double>{0.25, 0.5, 0.25});
 }
 
+TEST_CASE("the weights' sum is compensated and its tolerance grows with M", "[measure][weights]")
+{
+    constexpr double eps = std::numeric_limits<double>::epsilon();
+    // The tolerance: 1e-12 for a handful of typed weights, + 2·M·eps for many (measure.hpp).
+    CHECK(dfe::weight_sum_tolerance(3) == 1e-12 + 6.0 * eps);
+    CHECK(dfe::weight_sum_tolerance(100'000) == Approx(4.54e-11).epsilon(1e-3));
+    CHECK(dfe::weight_sum_tolerance(10'000'000) < 1e-8);
+    // Compensated: 10⁶ copies of fl(1/M) are M·fl(1/M) exactly (≤ 1 ulp of 1 away), while the naive
+    // loop drifts by ~M·eps/4; 1 + 1e100 − 1e100 cancels exactly only with Neumaier's variant.
+    for (const std::size_t M : {10u, 1000u, 100'000u, 1'000'000u}) {
+        const std::vector<double> w(M, 1.0 / static_cast<double>(M));
+        INFO("M = " << M);
+        CHECK(std::abs(dfe::weight_sum(w) - 1.0) <= eps);
+        CHECK_NOTHROW(dfe::require_unit_weight_sum(w, "w sums to"));
+    }
+    CHECK(dfe::weight_sum(std::vector<double>{1.0, 1e100, 1.0, -1e100}) == 2.0);
+    CHECK(dfe::weight_sum(std::vector<double>{}) == 0.0);
+    // A deliberate error is refused at any M: 1 + 1e-6 (scaled weights), and 1 − 2e-12 at M = 3.
+    for (const std::size_t M : {3u, 100'000u}) {
+        const std::vector<double> w(M, (1.0 + 1e-6) / static_cast<double>(M));
+        INFO("M = " << M);
+        CHECK_THROWS_WITH(dfe::require_unit_weight_sum(w, "w sums to"), Contains("w sums to 1.000001 (must be 1 to "));
+    }
+    CHECK_THROWS_AS(dfe::require_unit_weight_sum(std::vector<double>{0.5, 0.5 - 2e-12}, "w sums to"), dfe::InputError);
+}
+
 TEST_CASE("every sample has discrete L2 norm 1", "[measure]")
 {
     const auto w = world();

@@ -276,6 +276,37 @@ TEST_CASE("write_samples_file writes the public schema", "[samples][hdf5][mpi]")
     CHECK(stored == test_weights);
 }
 
+TEST_CASE("100,000 weights 1/M are accepted, a sum of 1 + 1e-6 is not", "[samples][hdf5][mpi]")
+{
+    // The reading stage only: a run with 10⁵ samples needs the ensemble reductions' M-sized memory
+    // (the app test app.refuses.samples_many_read checks the same file from numpy through dfe-run).
+    // Summed naively, 10⁵ copies of fl(1/M) are 1 − 1.9e-12, beyond the old fixed 1e-12.
+    const auto comm = world();
+    const TempDir dir(comm);
+    const fs::path path = dir / "many.h5";
+    constexpr std::size_t M = 100'000;
+    constexpr long N = 4;
+    RawFile raw(comm.split(comm.rank(), 0));
+    raw.d = 1;
+    raw.N = N;
+    raw.shape = {M, N};
+    raw.real.assign(M * N, 0.5);  // (L/N)·Σ|φ|² = 1 for L = N = 4: not read by read_samples_info anyway
+    raw.imag.assign(M * N, 0.0);
+    raw.L = 4.0;
+    raw.weights.assign(M, 1.0 / static_cast<double>(M));
+    double naive = 0.0;
+    for (const double w : raw.weights) naive += w;
+    REQUIRE(std::abs(naive - 1.0) > 1e-12);  // what the old check refused
+    write_raw(comm, path, raw);
+    const dfe::SamplesFileInfo info = dfe::read_samples_info(comm, path);
+    CHECK(info.weights.size() == M);
+    CHECK(dfe::weight_sum(info.weights) == 1.0);
+
+    for (double& w : raw.weights) w *= 1.0 + 1e-6;
+    write_raw(comm, path, raw);
+    check_refused([&] { dfe::read_samples_info(comm, path); }, "/weights sums to 1.000001 (must be 1 to 4.54e-11)");
+}
+
 TEST_CASE("broken samples files are refused, naming the field or the sample", "[samples][hdf5][mpi]")
 {
     const auto comm = world();

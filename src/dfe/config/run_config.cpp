@@ -48,6 +48,13 @@ std::vector<std::string> split_list(const std::string& text)
     return items;
 }
 
+/// v rounded down (up when `up`) to 4 significant digits: a bound quoted in a message that holds as printed.
+std::string bound4(double v, bool up)
+{
+    const double unit = std::pow(10.0, std::floor(std::log10(v)) - 3.0);
+    return strf("%.4g", (up ? std::ceil(v / unit) : std::floor(v / unit)) * unit);
+}
+
 }  // namespace
 
 
@@ -91,6 +98,8 @@ Schedule validate(const RunConfig& c)
     require(c.tol >= 0.0, "--tol must be positive, or 0 for a fixed step (got " + digits17(c.tol) + ")");
     finite(c.tail_tol, "--tail-tol");
     require(c.tail_tol > 0.0 && c.tail_tol < 1.0, "--tail-tol must be in (0, 1) (got " + digits17(c.tail_tol) + ")");
+    finite(c.boundary_tol, "--boundary-tol");
+    require(c.boundary_tol > 0.0 && c.boundary_tol < 1.0, "--boundary-tol must be in (0, 1) (got " + digits17(c.boundary_tol) + ")");
 
     Schedule s;
     s.steps_per_output = whole_steps(c.output_dt, c.dt, "--output-dt");
@@ -98,6 +107,22 @@ Schedule validate(const RunConfig& c)
     s.total_steps = whole_steps(c.t_end, c.dt, "--t-end");
     (void)gamma2_rows(c, s);
     return s;
+}
+
+void require_radii_inside_box(const RunConfig& c)
+{
+    const Cutoff cutoff(c.cutoff_order, c.cutoff_width);
+    const double half = 0.5 * c.L;
+    for (double R : c.R) {
+        const double outer = cutoff.outer_radius(R);
+        // The largest R allowed: (2+h)R = (L/2)².
+        const double largest = half * half / (2.0 + c.cutoff_width);
+        require(outer <= half,
+                "--R " + shortest(R) + ": psi_R becomes constant only at |x| = sqrt((2+h)R) = " + strf("%.4g", outer) +
+                    ", beyond the box's faces at |x_a| = L/2 = " + shortest(half) + "; use a smaller --R (at most " +
+                    bound4(largest, false) + ") or a larger --L (at least " + bound4(2.0 * outer, true) +
+                    ") (docs/physics.md §7)");
+    }
 }
 
 std::vector<double> parse_radii(const std::string& text, const std::string& option)

@@ -28,6 +28,11 @@ struct RunConfig {
     double dt = 1e-3;           ///< time step (adaptive: the first step tried, and the unit of --check-steps)
     double tol = 0.0;           ///< --tol: adaptive split step when > 0; petsc's tolerance (0: default_petsc_tol)
     double tail_tol = 1e-10;    ///< --tail-tol: a sample is under-resolved when its spectral tail exceeds it
+    /// --boundary-tol: a sample is under-resolved when more than this share of its mass lies within
+    /// 4 grid spacings of the box's faces (resolution.hpp; the default is justified in docs/physics.md §9).
+    double boundary_tol = 1e-6;
+    /// --allow-unresolved-initial: run even when the monitor would mark a sample at t = 0.
+    bool allow_unresolved_initial = false;
     OnUnderresolved on_underresolved = OnUnderresolved::cont;  ///< --on-underresolved
     std::string petsc_options;  ///< -ts_* options of --integrator petsc, as given (PetscOptionsInsertString form)
     double t_end = 1.0;         ///< final time
@@ -86,5 +91,15 @@ double row_time(const RunConfig& config, const Schedule& schedule, long row);
  * option. Grid sizes against the rank count are checked by Grid. Not Collective.
  */
 Schedule validate(const RunConfig& config);
+
+/**
+ * @brief Refuses every radius R of --R whose cutoff ψ_R is not yet constant (= 2R) at the box's
+ * faces: ψ_R is constant for |x| ≥ √((2+h)R) (cutoff.hpp), and the faces come as close as
+ * |x| = L/2, so R must satisfy √((2+h)R) ≤ L/2. Throws InputError naming R, √((2+h)R), L/2 and what
+ * to change. Not part of validate(): the library's tests put ψ_R's layer on the faces on purpose
+ * (docs/physics.md §6 item 5); dfe-run calls it once the box is known (a samples file fixes L).
+ * Not Collective.
+ */
+void require_radii_inside_box(const RunConfig& config);
 
 }  // namespace dfe

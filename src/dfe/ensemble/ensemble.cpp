@@ -2,6 +2,7 @@
 
 #include "dfe/evolution/adaptive_split.hpp"
 #include "dfe/core/error.hpp"
+#include "dfe/core/format.hpp"
 #include "dfe/core/timer.hpp"
 #include "dfe/evolution/interaction_ts.hpp"
 
@@ -25,7 +26,7 @@ std::vector<double> EnsembleValues::row_values() const
 {
     // In the order of ColumnSchema: the values below are those of the spec arrays of columns.hpp.
     static_assert(SampleObservables::count == sample_column_specs.size());
-    static_assert(extra_column_specs.size() == 6 && monitor_column_specs.size() == 3);
+    static_assert(extra_column_specs.size() == 6 && monitor_column_specs.size() == 4);
     std::vector<double> row{t};
     for (double v : sums.values()) row.push_back(v);
     row.push_back(glassey_T);
@@ -36,6 +37,7 @@ std::vector<double> EnsembleValues::row_values() const
     for (double v : {purity, lambda_max, fact_defect, admissibility_residual, symmetry_residual, gamma2_min})
         row.push_back(v);
     row.push_back(max_grad_norm);
+    row.push_back(max_boundary_mass);
     row.push_back(static_cast<double>(n_underresolved));
     row.push_back(dt);
     return row;
@@ -119,13 +121,51 @@ void Ensemble::advance(long steps)
     step_ += steps;
 }
 
+bool Ensemble::underresolved(double tail_fraction, double boundary_mass) const
+{
+    return tail_fraction > config_.tail_tol || boundary_mass > config_.boundary_tol;
+}
+
+void Ensemble::require_resolved_start()
+{
+    if (config_.allow_unresolved_initial) return;
+    // The worst sample of each kind over the world: (value, sample) by MPI_MAXLOC.
+    struct Worst {
+        double value;
+        int sample;
+    };
+    std::array<Worst, 2> worst{{{-1.0, 0}, {-1.0, 0}}};  // boundary mass, tail fraction
+    for (std::size_t j = 0; j < pointers_.size(); ++j) {
+        const Resolution r = monitor_.measure(pointers_[j]);
+        const int sample = static_cast<int>(layout_.first() + j);
+        if (r.boundary_mass > worst[0].value) worst[0] = {r.boundary_mass, sample};
+        if (r.tail_fraction > worst[1].value) worst[1] = {r.tail_fraction, sample};
+    }
+    DFE_MPI(MPI_Allreduce(MPI_IN_PLACE, worst.data(), 2, MPI_DOUBLE_INT, MPI_MAXLOC, layout_.world().get()));
+    const auto& g = grid_;
+    const std::string advice = "; or pass --allow-unresolved-initial to run anyway (docs/user-guide.md#initial-measure-checks)";
+    if (worst[0].value > config_.boundary_tol)
+        throw InputError(strf("the initial measure does not fit the box: sample %d has %.3g of its mass within %d grid "
+                              "spacings of the box's faces (|x_a| = L/2 = %g), more than --boundary-tol %g; enlarge the "
+                              "box (--L) or narrow the samples (--sigma)",
+                              worst[0].sample, worst[0].value, boundary_layer_spacings, 0.5 * g.L(), config_.boundary_tol) +
+                         advice);
+    if (worst[1].value > config_.tail_tol)
+        throw InputError(strf("the initial measure is not resolved by the grid: sample %d has %.3g of its spectrum beyond "
+                              "2/3 of the Nyquist wave number at t = 0, more than --tail-tol %g; refine the grid (more "
+                              "--N, or a smaller --L) or widen the samples (--sigma)",
+                              worst[1].sample, worst[1].value, config_.tail_tol) +
+                         advice);
+}
+
 long Ensemble::check_resolution()
 {
     const ScopedTimer timer(times_.observables);
     double marked = 0.0;
     for (std::size_t j = 0; j < pointers_.size(); ++j) {
         if (!std::isnan(underresolved_t_[j])) continue;
-        if (monitor_.measure(pointers_[j]).tail_fraction > config_.tail_tol) {
+        const Resolution r = monitor_.measure(pointers_[j]);
+        if (underresolved(r.tail_fraction, r.boundary_mass)) {
             underresolved_t_[j] = time();
             marked += 1.0;
         }
@@ -153,7 +193,8 @@ Ensemble::SampleSums Ensemble::evaluate_samples(double t)
         for (std::size_t c = 0; c < nloc; ++c) s.sums[SampleObservables::count + c] += w * o.localized[c];
         s.radial = std::max(s.radial, o.radial_defect);
         s.grad_max = std::max(s.grad_max, o.grad_norm());
-        if (std::isnan(underresolved_t_[j]) && o.tail_fraction > config_.tail_tol) {
+        s.boundary_max = std::max(s.boundary_max, o.boundary_mass);
+        if (std::isnan(underresolved_t_[j]) && underresolved(o.tail_fraction, o.boundary_mass)) {
             underresolved_t_[j] = t;
             s.newly += 1.0;
         }
@@ -178,6 +219,7 @@ void Ensemble::reduce_sums(SampleSums& s, EnsembleValues& out)
     out.sums.localized.assign(sums.begin() + SampleObservables::count, sums.end());
     out.max_radial_defect = layout_.world().max(s.radial);
     out.max_grad_norm = layout_.world().max(s.grad_max);
+    out.max_boundary_mass = layout_.world().max(s.boundary_max);
     std::vector<double> counts{s.marked, s.newly};
     layout_.cross().sum_in_place(counts);
     out.n_underresolved = static_cast<long>(counts[0]);

@@ -57,6 +57,7 @@ struct EnsembleValues {
     /// Evaluated on the explicit γ^(2), i.e. only at --gamma2-times; NaN at other rows.
     double symmetry_residual = 0.0, gamma2_min = 0.0;
     double max_grad_norm = 0.0;   ///< max_j ‖∇φ_j‖
+    double max_boundary_mass = 0.0;  ///< max_j of the share of φ_j's mass near the box's faces (resolution.hpp)
     long n_underresolved = 0;     ///< samples marked under-resolved at or before this row
     double dt = 0.0;              ///< the step (monitor_column_specs)
     /// The explicit γ^(2) at this row, when it is a --gamma2-times row.
@@ -127,10 +128,21 @@ public:
     [[nodiscard]] bool frozen(std::size_t j) const;
     /**
      * @brief Checks every sample not yet marked and marks those whose tail fraction exceeds
-     * --tail-tol at the current time (Collective on world). Returns how many were marked now, over
-     * all groups. Ensemble::run calls it after every chunk; observe() marks from its own values.
+     * --tail-tol or whose boundary mass exceeds --boundary-tol at the current time (Collective on
+     * world). Returns how many were marked now, over all groups. Ensemble::run calls it after every
+     * chunk; observe() marks from its own values.
      */
     long check_resolution();
+    /** @brief True when a sample with this resolution is under-resolved (--tail-tol, --boundary-tol). */
+    [[nodiscard]] bool underresolved(double tail_fraction, double boundary_mass) const;
+    /**
+     * @brief Refuses a start that the monitor would mark at once: throws InputError (the same on
+     * every rank) naming the worst sample and what to change (--L, --N, --sigma) when some sample's
+     * boundary mass exceeds --boundary-tol or its tail fraction exceeds --tail-tol at the current
+     * time. Does nothing with --allow-unresolved-initial. Call it on a fresh start, not after a
+     * restart (Collective on world).
+     */
+    void require_resolved_start();
 
     /** @brief This group's samples (layout().count() of them), physical layout of this rank's slab. */
     [[nodiscard]] std::span<cplx* const> fields() { return pointers_; }
@@ -154,7 +166,7 @@ private:
     /** @brief This group's weighted sums and per-sample extremes at an output (before the reductions). */
     struct SampleSums {
         std::vector<double> sums;  ///< the sample columns, then the localized values
-        double radial = 0.0, grad_max = 0.0, marked = 0.0, newly = 0.0;
+        double radial = 0.0, grad_max = 0.0, boundary_max = 0.0, marked = 0.0, newly = 0.0;
         double step = std::numeric_limits<double>::infinity();  ///< smallest proposed step of unfrozen samples
     };
     /** @brief Evaluates every local sample, accumulating γ^(1) and marking under-resolved ones (Collective on the group). */

@@ -28,7 +28,8 @@
  * | center | x₀: d numbers separated by ':'          | 0 (origin)   |
  * | kick   | k: d numbers separated by ':'           | 0            |
  * | chirp  | b, finite                               | 0            |
- * Each key at most once. The weights must sum to 1 within 1e-12 and are never renormalized.
+ * Each key at most once. The weights must sum to 1 within weight_sum_tolerance(M) and are never
+ * renormalized.
  *
  * Random streams (public: a seed reproduces its measure across versions and platforms up to libm
  * round-off). Sample j seeds a std::mt19937_64, whose output the C++ standard fixes, with
@@ -78,6 +79,31 @@ public:
  * Not Collective.
  */
 std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d);
+
+/**
+ * @brief Σ_j w_j by Neumaier's compensated summation: the error is about one rounding of the
+ * result (≤ eps·|Σ|, plus O(M eps²)), whatever M, instead of the M·eps of a naive loop. Not Collective.
+ */
+[[nodiscard]] double weight_sum(std::span<const double> weights);
+
+/**
+ * @brief How far Σ_j w_j of M weights may be from 1: 1e-12 + 2·M·eps (eps = 2^−52).
+ *
+ * Why it grows with M: each stored weight carries a rounding of up to eps/2 of itself, so even
+ * exactly computed weights are off by up to eps/2 in total; a writer that normalized them by a
+ * naively summed total w_j = v_j / Σv carries that total's error, up to (M−1)·eps relative, into
+ * every weight. 2·M·eps covers both with a factor 2 to spare; the compensated sum adds ~eps. The
+ * fixed 1e-12 is the old tolerance, for the weights a user types (decimal fractions like 0.3). At
+ * M = 10⁵ the tolerance is 4.6e-11; at the largest --count, 10⁷, it is 4.4e-9: still far below any
+ * deliberate error (a weight sum of 1 + 1e-6 is refused at every M up to 10⁹).
+ */
+[[nodiscard]] double weight_sum_tolerance(std::size_t M);
+
+/**
+ * @brief Throws InputError "<sums_to> S (must be 1 to T)<after>" unless |weight_sum − 1| ≤
+ * weight_sum_tolerance(M). The one check of the weights' sum (the mixture's weights, samples files).
+ */
+void require_unit_weight_sum(std::span<const double> weights, const std::string& sums_to, const std::string& after = "");
 
 /**
  * @brief The generalized Laguerre polynomial L_n^{(α)}(x), n ≥ 0, by the three-term recurrence

@@ -359,6 +359,7 @@ std::vector<Attribute> run_attributes(const RunConfig& c, int ranks, std::size_t
             A{"radial-tol", c.radial_tol},
             A{"tol", c.tol},
             A{"tail-tol", c.tail_tol},
+            A{"boundary-tol", c.boundary_tol},
             A{"on-underresolved", std::string(name(c.on_underresolved))},
             A{"petsc-options", c.petsc_options},
             A{"sigma", c.measure.sigma},

@@ -4,7 +4,7 @@
  * @brief The HDF5 samples file: a discrete de Finetti measure on a grid. Public interface:
  *
  *   root attributes  d (int), N (int), L (float64)
- *   /weights         float64 (M,)                every w_j > 0, Σ w_j = 1 (to 1e-12)
+ *   /weights         float64 (M,)                every w_j > 0, Σ w_j = 1 (to 1e-12 + 2·M·eps)
  *   /samples/real    float64 (M, N[, N[, N]])    C order, axis 1 = the first coordinate,
  *   /samples/imag    float64 (M, N[, N[, N]])    grid x_n = −L/2 + n·L/N
  * Every sample has discrete L² norm 1: |(L/N)^d Σ|φ_j|² − 1| ≤ 1e-10. Nothing is renormalized:
@@ -30,7 +30,7 @@ struct SamplesFileInfo {
 /**
  * @brief Opens `path` and validates everything but the sample values: attributes d, N, L (present,
  * of integer / float type, in range: d ∈ {1,2,3}, N even ≥ 4, L finite > 0), /weights (float64,
- * shape (M,), M ≥ 1, finite, > 0, sum 1 to 1e-12), /samples/real and /samples/imag (float64, shape
+ * shape (M,), M ≥ 1, finite, > 0, sum 1 to weight_sum_tolerance(M) of measure.hpp), /samples/real and /samples/imag (float64, shape
  * (M, N, …) with d grid axes). Collective on `comm`. Throws InputError naming the file and the field.
  */
 SamplesFileInfo read_samples_info(const Comm& comm, const std::filesystem::path& path);

@@ -69,11 +69,14 @@ inline constexpr std::array<ColumnSpec, 6> extra_column_specs{{
 
 /**
  * @brief The resolution and step columns (resolution.hpp): the largest ‖∇φ_j‖ over the samples, the
- * number of samples marked under-resolved so far, and the step (--dt for the fixed-step integrators,
- * for the adaptive ones the smallest step their controllers propose at the row; NaN if all frozen).
+ * largest share of a sample's mass within boundary_layer_spacings grid spacings of the box's faces,
+ * the number of samples marked under-resolved so far, and the step (--dt for the fixed-step
+ * integrators, for the adaptive ones the smallest step their controllers propose at the row; NaN if
+ * all frozen).
  */
-inline constexpr std::array<ColumnSpec, 3> monitor_column_specs{{
+inline constexpr std::array<ColumnSpec, 4> monitor_column_specs{{
     {"max_grad_norm", "max_j ‖∇φ_j‖"},
+    {"max_boundary_mass", "max_j of sample j's mass fraction within 4 grid spacings of the box's faces"},
     {"n_underresolved", "samples marked under-resolved at or before the row"},
     {"dt", "the step"},
 }};

@@ -35,6 +35,7 @@ ObservableEvaluator::ObservableEvaluator(const Convolver& convolver, double mu, 
         x2_[i] = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
         for (std::size_t a = 0; a < static_cast<std::size_t>(d); ++a) x_[a][i] = x[a];
     });
+    edge_ = boundary_mask(grid);
 
     const double inv_points = 1.0 / grid.global_points();
     const auto ns = static_cast<std::size_t>(grid.spectral().count());
@@ -167,19 +168,21 @@ DFE_VECTOR_CLONES GradientSums gradient_pass_3(std::size_t n, const double* z, s
 }
 
 /// ρ_j = |z_j|² into `rho` and `padded`; returns (Σρ, Σ|x|²ρ).
-DFE_VECTOR_CLONES std::array<double, 2> density_row(std::size_t n, const double* __restrict z, double* __restrict rho,
-                                                    double* __restrict padded, const double* __restrict x2)
+DFE_VECTOR_CLONES std::array<double, 3> density_row(std::size_t n, const double* __restrict z, double* __restrict rho,
+                                                    double* __restrict padded, const double* __restrict x2,
+                                                    const unsigned char* __restrict edge)
 {
-    double s_mass = 0, s_v1 = 0;
-#pragma omp simd reduction(+ : s_mass, s_v1)
+    double s_mass = 0, s_v1 = 0, s_edge = 0;
+#pragma omp simd reduction(+ : s_mass, s_v1, s_edge)
     for (std::size_t j = 0; j < n; ++j) {
         const double r = z[2 * j] * z[2 * j] + z[2 * j + 1] * z[2 * j + 1];
         rho[j] = r;
         padded[j] = r;
         s_mass += r;
         s_v1 += x2[j] * r;
+        s_edge += edge[j] ? r : 0.0;
     }
-    return {s_mass, s_v1};
+    return {s_mass, s_v1, s_edge};
 }
 
 /// Over the spectrum φ̂ (as (re, im)): (Σ|k|²|φ̂|², Σ|φ̂|², Σ_tail |φ̂|²).
@@ -262,7 +265,7 @@ namespace {
 // The local partial sums of one evaluation, reduced in one allreduce: the fixed ones, then
 // per_radius per radius (loc, dloc, ψ'|∇φ|², h2|x·∇φ|², ρψ'x·(∇V*ρ), ψ_RΔ²ρ, F|∇φ|², ρF x·(∇V*ρ)),
 // then IIIa, IIIb per radius.
-enum Part : std::size_t { mass, v1, grad2, x_grad_im, interaction, x_dv, w_sum, ang2, xgrad2, tail, spectrum, fixed };
+enum Part : std::size_t { mass, v1, grad2, x_grad_im, interaction, x_dv, w_sum, ang2, xgrad2, tail, spectrum, edge, fixed };
 constexpr std::size_t per_radius = 8;
 
 }  // namespace
@@ -287,9 +290,10 @@ void ObservableEvaluator::density_pass(const cplx* phi, std::span<double> densit
     double* padded = rho_hat_.data();
     for (std::ptrdiff_t row = 0; row < rows_; ++row) {
         const std::size_t o = static_cast<std::size_t>(row) * N;
-        const auto sums = density_row(N, z + 2 * o, rho_.data() + o, padded + row * pad_, x2_.data() + o);
+        const auto sums = density_row(N, z + 2 * o, rho_.data() + o, padded + row * pad_, x2_.data() + o, edge_.data() + o);
         part_[mass] += sums[0];
         part_[v1] += sums[1];
+        part_[edge] += sums[2];
         if (convolver_.free_space()) std::copy_n(rho_.data() + o, N, rho_real_.data() + row * pad_);
     }
     if (!density.empty())
@@ -425,6 +429,7 @@ SampleObservables ObservableEvaluator::assemble() const
     out.d2V1 = 8.0 * dv * part[grad2] - 4.0 * mu_ * dv * part[x_dv];
     out.vterm = -4.0 * mu_ * dv * (part[interaction] + 0.5 * part[w_sum]);
     out.tail_fraction = part[spectrum] > 0.0 ? part[tail] / part[spectrum] : 0.0;
+    out.boundary_mass = part[mass] > 0.0 ? part[edge] / part[mass] : 0.0;
     out.radial_defect = part[xgrad2] > 0.0 ? std::sqrt(part[ang2] / part[xgrad2]) : 0.0;
     if (nr == 0) return out;
     out.localized.resize(localized_count * nr);

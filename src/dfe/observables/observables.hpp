@@ -38,6 +38,7 @@
 #include "dfe/physics/cutoff.hpp"
 #include "dfe/observables/columns.hpp"
 #include "dfe/observables/pair_terms.hpp"
+#include "dfe/observables/resolution.hpp"
 #include "dfe/spectral/field.hpp"
 
 #include <array>
@@ -56,8 +57,10 @@ struct SampleObservables {
     /// localized_count values per radius, radius-major, in the order of localized_column_specs.
     std::vector<double> localized;
     double radial_defect = 0.0;
-    /// Not columns: the resolution monitor's spectral tail fraction (resolution.hpp); ‖∇φ‖ = √(2·kinetic).
+    /// Not columns: the resolution monitor's spectral tail fraction and boundary mass (resolution.hpp);
+    /// ‖∇φ‖ = √(2·kinetic). The ensemble's largest boundary mass is the column max_boundary_mass.
     double tail_fraction = 0.0;
+    double boundary_mass = 0.0;
     [[nodiscard]] double grad_norm() const { return std::sqrt(2.0 * kinetic); }
 
     static constexpr std::size_t count = 8;
@@ -119,6 +122,7 @@ private:
     std::vector<double> x2_;                  ///< |x|²
     std::vector<double> k2_;                  ///< |k|² on the spectral layout
     std::vector<unsigned char> tail_;         ///< 1 on the resolution monitor's tail modes
+    std::vector<unsigned char> edge_;         ///< 1 on the points of the monitor's boundary layer (resolution.hpp)
     std::array<std::vector<double>, 3> k_odd_;       ///< k_a/N^d, Nyquist zeroed, spectral layout
     // Per point and radius (radius-major): ψ_R, ψ'(s), F(s) = 1 − ψ'(s), (16/R) ψ''(s).
     std::vector<double> psi_, dpsi_, F_, h2_;
