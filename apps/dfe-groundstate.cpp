@@ -163,8 +163,9 @@ int run(int argc, char** argv)
     if (o.potential.kind == dfe::PotentialKind::gaussian) shape = " --s " + dfe::shortest(o.potential.s);
     if (o.potential.kind == dfe::PotentialKind::soft_power) shape = " --epsilon " + dfe::shortest(o.potential.epsilon);
     if (o.potential.kind != dfe::PotentialKind::gaussian) shape += " --gamma " + dfe::shortest(o.potential.gamma);
-    root.print("wrote %s; evolve it with: dfe-run --samples %s --potential %s --lambda %s%s\n", o.out.c_str(), o.out.c_str(),
-               std::string(dfe::name(o.potential.kind)).c_str(), dfe::digits17(lambda_eff).c_str(), shape.c_str());
+    root.print("wrote %s; evolve it with: dfe-run --samples %s --d %d --potential %s --lambda %s%s\n", o.out.c_str(),
+               o.out.c_str(), o.d, std::string(dfe::name(o.potential.kind)).c_str(), dfe::digits17(lambda_eff).c_str(),
+               shape.c_str());
     return 0;
 }
 

@@ -26,7 +26,7 @@ for key in nehari pohozaev; do
     awk -v v="$v" 'BEGIN {exit !(v < 1e-6 && v > -1e-6)}' || fail "$key residual $v"
 done
 lambda_eff=$(awk '$1 == "lambda_eff" {print $2}' "$work/gs.log")
-grep -q "dfe-run --samples $work/q.h5 --potential gaussian --lambda" "$work/gs.log" || fail "no dfe-run command line printed"
+grep -q "dfe-run --samples $work/q.h5 --d 2 --potential gaussian --lambda $lambda_eff --s 1" "$work/gs.log" || fail "no dfe-run command line printed"
 
 # The standing wave under dfe-run (order4, dt 0.01, t = 0..0.5).
 "${launcher[@]}" -n 2 "$dfe_run" --samples "$work/q.h5" --ranks-per-sample 2 --potential gaussian --s 1 \

@@ -16,7 +16,10 @@
  *
  * D(Q) = ∫(V*Q²)Q². The exponent 3/2 = p/(p − 1) for a nonlinearity homogeneous of degree p = 3 removes
  * the iteration's unstable direction along Q itself; M → 1 at the fixed point (Nehari). The start is
- * the Gaussian exp(−|x|²/(2σ₀²)) centred at the origin (a grid point); its amplitude is irrelevant.
+ * the Gaussian exp(−|x − c|²/(2σ₀²)); its amplitude is irrelevant. c = 0 for the periodic convolution;
+ * for the free-space one c = −h/2 in every dimension, the centre of the grid points x_0 … x_{N−1}
+ * about which the discrete problem is symmetric: centred elsewhere, the asymmetry drives Q along its
+ * translation mode, which the iteration leaves undamped (eigenvalue 1), and the residual stalls.
  * The convolution is the Convolver's: periodic for the Gaussian V, free-space (zero padding, the
  * truncated kernel for the power) for the others, so Q is the ground state of the free-space
  * equation on the box, to the box's and the grid's accuracy.
