@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <numeric>
 
@@ -37,7 +38,7 @@ void check_same(const std::vector<dfe_test::Row>& a, const std::vector<dfe_test:
                 continue;
             }
             if (std::isinf(x[k]) || std::isinf(y[k])) {
-                CHECK(x[k] == y[k]);  // glassey_T is +inf for E(0) >= 0
+                CHECK(x[k] == y[k]);  // glassey_T is +inf when the parabola has no positive root
                 continue;
             }
             CHECK(std::abs(x[k] - y[k]) <= tol * std::max(1.0, std::abs(y[k])));
@@ -133,3 +134,33 @@ TEST_CASE("ensemble observables are the weighted sums of single-sample runs", "[
     }
 }
 
+
+TEST_CASE("glassey_T is the parabola's first positive root for every sign of E", "[ensemble][glassey]")
+{
+    using dfe::glassey_time;
+    const double inf = std::numeric_limits<double>::infinity();
+    // E < 0: (1 − t)(1 + t) = 1 − t², 8E = −1.
+    CHECK(glassey_time(1.0, 0.0, -1.0 / 8.0) == Approx(1.0).epsilon(1e-15));
+    // E = 0: 1 − 2t, root 1/2; dV1 ≥ 0: none.
+    CHECK(glassey_time(1.0, -2.0, 0.0) == 0.5);
+    CHECK(glassey_time(1.0, 0.0, 0.0) == inf);
+    // E > 0, dV1 ≥ 0: none.
+    CHECK(glassey_time(1.0, 0.5, 1.0) == inf);
+    // E > 0 with two roots: (1 − t)(2 − t) = 2 − 3t + t², first root 1.
+    CHECK(glassey_time(2.0, -3.0, 1.0 / 8.0) == Approx(1.0).epsilon(1e-15));
+    // E > 0 with a minimum above 0: 2 − 2t + t², min 1 at t = 1.
+    CHECK(glassey_time(2.0, -2.0, 1.0 / 8.0) == inf);
+    // The pseudo-conformal collapse: A(T − t)², A = ‖xP‖², T = 1.5: V1 = A T², dV1 = −2AT, 8E = A.
+    const double A = 2.7, T = 1.5;
+    CHECK(glassey_time(A * T * T, -2.0 * A * T, A / 8.0) == Approx(T).epsilon(1e-15));
+    // Perturbed by 1e-7 relative either way (the minimum moves off 0 by ~1e-7·V1, inside the
+    // double-root tolerance 1e-4): still the vertex, within ~2e-7 of T. Without the tolerance a
+    // minimum of −1e-7·V1 would give T(1 − 3e-4), and one of +1e-7·V1 no root at all.
+    for (double e : {-1e-7, 1e-7}) {
+        const double t = glassey_time(A * T * T * (1 + e), -2.0 * A * T, A / 8.0);
+        CHECK(std::abs(t - T) <= 3e-7 * T);
+    }
+    // Outside the tolerance (minimum −1e-2·V1): the true first root T(1 − 0.1).
+    CHECK(glassey_time(A * T * T * 0.99, -2.0 * A * T, A / 8.0) ==
+          Approx(T * (1.0 - std::sqrt(1.0 - 0.99))).epsilon(1e-12));
+}

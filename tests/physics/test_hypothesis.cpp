@@ -214,3 +214,22 @@ TEST_CASE("hypothesis_report refuses bad R and r_max", "[hypothesis]")
     CHECK(rep.holds);
     CHECK(rep.h16_max == 0.0);
 }
+
+TEST_CASE("the report says whether any sample can blow up, and lambda_c for gamma = 2", "[hypothesis][blowup]")
+{
+    const std::vector<double> R{4.0};
+    auto text = [&](const dfe::Potential& v) { return dfe::format_hypothesis_report(dfe::hypothesis_report(v, R, 50.0)); };
+    CHECK_THAT(text(make("gaussian", 1.0, 3)), Contains("can a sample blow up (mu = -1): no: V is bounded"));
+    CHECK_THAT(text(make("soft-power", 1.0, 2)), Contains("can a sample blow up (mu = -1): no: V is bounded"));
+    CHECK_THAT(text(make("power", 1.0, 3, 0.5, 1.0, 1.5)), Contains("blow up (mu = -1): no: gamma < 2"));
+    CHECK_THAT(text(make("power", 1.0, 3, 0.5, 1.0, 2.5)), Contains("blow up (mu = -1): possible: 2 < gamma < 3"));
+    const auto below = text(make("power", 1.0, 3, 0.5, 1.0, 2.0));
+    CHECK_THAT(below, Contains("blow up (mu = -1): only if lambda >= lambda_c"));
+    CHECK_THAT(below, Contains("critical coupling lambda_c = 2.8527843007"));
+    CHECK_THAT(below, Contains("lambda = 1 < lambda_c: every sample of mass 1 has E > 0"));
+    CHECK_THAT(text(make("power", 3.0, 3, 0.5, 1.0, 2.0)), Contains("lambda = 3 > lambda_c: samples of mass 1 can blow up"));
+    const auto rep = dfe::hypothesis_report(make("power", 2.0, 3, 0.5, 1.0, 2.0), R, 50.0);
+    REQUIRE(rep.has_lambda_c);
+    CHECK(rep.lambda_c_error <= 1e-8 * rep.lambda_c);  // the bound
+    CHECK_FALSE(dfe::hypothesis_report(make("power", 1.0, 3, 0.5, 1.0, 1.0), R, 50.0).has_lambda_c);
+}

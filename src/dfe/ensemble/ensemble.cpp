@@ -16,10 +16,25 @@ namespace dfe {
 
 double glassey_time(double V1, double dV1, double E)
 {
-    if (!(E < 0.0)) return std::numeric_limits<double>::infinity();
-    // 8E t² + dV1 t + V1 = 0 with 8E < 0 and V1 ≥ 0: one root ≥ 0; the stable form of it.
+    // p(t) = V1 + dV1 t + 8E t², V1 ≥ 0; the first root t > 0 (docs/physics.md §5, glassey_T).
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    if (E < 0.0) {
+        // 8E < 0: one root ≥ 0; the stable form of it.
+        const double disc = std::sqrt(dV1 * dV1 - 32.0 * E * V1);
+        return dV1 > 0.0 ? (-dV1 - disc) / (16.0 * E) : 2.0 * V1 / (disc - dV1);
+    }
+    if (!(dV1 < 0.0)) return inf;  // p(0) ≥ 0 and p' ≥ 0 for t > 0
+    if (E == 0.0) return -V1 / dV1;
+    // E > 0, dV1 < 0: p has its minimum p_min = V1 − dV1²/(32E) at the vertex t_v = −dV1/(16E) > 0.
+    // When |p_min| ≤ glassey_double_root_tol·V1 the parabola is taken to touch 0 at t_v (a double root,
+    // as for the pseudo-conformal collapse): t_v is accurate to the accuracy of dV1 and E, while the
+    // root of a slightly negative p_min would move by t_v·sqrt(|p_min|/V1).
+    const double t_v = -dV1 / (16.0 * E);
+    const double p_min = V1 - dV1 * dV1 / (32.0 * E);
+    if (std::abs(p_min) <= glassey_double_root_tol * V1) return t_v;
+    if (p_min > 0.0) return inf;
     const double disc = std::sqrt(dV1 * dV1 - 32.0 * E * V1);
-    return dV1 > 0.0 ? (-dV1 - disc) / (16.0 * E) : 2.0 * V1 / (disc - dV1);
+    return 2.0 * V1 / (disc - dV1);  // the smaller root, (−dV1 − disc)/(16E), in stable form
 }
 
 std::vector<double> EnsembleValues::row_values() const

@@ -38,9 +38,15 @@ enum class RunEnd {
 };
 
 
+/// Relative tolerance of glassey_time's double root: a parabola whose minimum is within this times V1
+/// of 0 touches 0 at its vertex (docs/physics.md §5). Covers the discretization of V1, dV1 and E.
+inline constexpr double glassey_double_root_tol = 1e-4;
+
 /**
- * @brief The smallest t > 0 with V1 + dV1 t + 8E t² = 0 when E < 0 (the proof of Theorem 1.1),
- * +inf otherwise. An upper bound on the lifespan only while vterm ≤ 0.
+ * @brief The smallest t > 0 with V1 + dV1 t + 8E t² = 0, for every sign of E, +inf when there is none
+ * (the proof of Theorem 1.1 for E < 0; for E ≥ 0 a root needs dV1 < 0). A minimum within
+ * glassey_double_root_tol·V1 of 0 counts as a double root at the vertex. An upper bound on the
+ * lifespan only while vterm ≤ 0.
  */
 double glassey_time(double V1, double dV1, double E);
 

@@ -1,5 +1,7 @@
 #include "dfe/physics/hypothesis.hpp"
 
+#include "dfe/physics/radial_ground_state.hpp"
+
 #include "dfe/core/error.hpp"
 #include "dfe/core/format.hpp"
 #include "dfe/physics/quadrature.hpp"
@@ -420,6 +422,44 @@ void add_notes(const Potential& v, HypothesisReport& rep)
     notes.push_back("Theorem 1.2 also assumes a radial initial state gamma_0; a run checks that, not this report");
 }
 
+
+/// Whether any sample can blow up, and λ_c for λ|x|^{−2} in 3D (docs/physics.md §10).
+void set_blowup(const Potential& v, HypothesisReport& rep)
+{
+    const auto kind = v.kind();
+    const double lambda = v.params().lambda, gamma = v.params().gamma;
+    if (v.is_zero() || kind != Potential::Kind::power) {
+        rep.blowup = "no: V is bounded, so V*|phi|^2 is Lipschitz on L^2 and every sample exists for all time";
+        return;
+    }
+    if (lambda < 0.0) {
+        rep.blowup = "no: lambda < 0 with mu = -1 is defocusing, every H^1 sample exists for all time";
+        return;
+    }
+    if (gamma < 2.0) {
+        rep.blowup = "no: gamma < 2 is L^2-subcritical in d = 3, every H^1 sample exists for all time";
+        return;
+    }
+    if (gamma > 2.0) {
+        rep.blowup = "possible: 2 < gamma < 3 is L^2-supercritical in d = 3";
+        return;
+    }
+    const auto& cc = critical_coupling_power2();
+    rep.has_lambda_c = true;
+    rep.lambda_c = cc.lambda_c;
+    rep.lambda_c_error = cc.error;
+    rep.blowup = "only if lambda >= lambda_c: gamma = 2 is L^2-critical in d = 3";
+    if (lambda < cc.lambda_c - cc.error)
+        rep.lambda_c_verdict = strf("lambda = %.10g < lambda_c: every sample of mass 1 has E > 0 and exists for all time",
+                                    lambda);
+    else if (lambda > cc.lambda_c + cc.error)
+        rep.lambda_c_verdict = strf("lambda = %.10g > lambda_c: samples of mass 1 can blow up; E < 0 is possible and "
+                                    "forces it (virial)", lambda);
+    else
+        rep.lambda_c_verdict = strf("lambda = %.10g = lambda_c within the error: E >= 0 for mass 1; the ground state "
+                                    "is a standing wave and its pseudo-conformal transform blows up", lambda);
+}
+
 }  // namespace
 
 HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R, double r_max)
@@ -439,6 +479,7 @@ HypothesisReport hypothesis_report(const Potential& v, std::span<const double> R
     // ---- Verdict and notes.
     set_verdict(rep);
     add_notes(v, rep);
+    set_blowup(v, rep);
     return rep;
 }
 
@@ -466,6 +507,10 @@ std::string format_hypothesis_report(const HypothesisReport& r)
                 r.closed_form ? "closed forms" : "quadrature");
     for (std::size_t i = 0; i < r.R.size(); ++i)
         out += strf("  %16.10g  %18.10e  %18.10e\n", r.R[i], r.h17_sup[i], r.h18_ratio[i]);
+    if (r.has_lambda_c)
+        out += strf("  critical coupling lambda_c = %.12g +- %.1e (radial ground state, docs/physics.md section 10); %s\n",
+                    r.lambda_c, r.lambda_c_error, r.lambda_c_verdict.c_str());
+    if (!r.blowup.empty()) out += "  can a sample blow up (mu = -1): " + r.blowup + '\n';
     for (const auto& note : r.notes) out += "  note: " + note + '\n';
     out += r.holds ? std::string("Theorem 1.2 hypotheses (1.6)-(1.8): hold\n")
                    : "Theorem 1.2 hypotheses (1.6)-(1.8): fail: " + r.failing + '\n';

@@ -85,6 +85,14 @@ struct HypothesisReport {
     std::string h17_asymptotics;  ///< one line: the asymptotic form behind h17_holds
     std::string h18_asymptotics;  ///< one line: the asymptotic form behind h18_holds
 
+    // ---- Can a sample blow up at all (focusing, μ = −1; docs/physics.md §10)?
+    /** One line: bounded V: no; λ|x|^{−γ} in 3D with γ < 2: no; γ = 2: only if λ ≥ λ_c; 2 < γ < 3: possible. */
+    std::string blowup;
+    bool has_lambda_c = false;    ///< true for λ|x|^{−2} in d = 3
+    double lambda_c = 0.0;        ///< critical coupling ‖Q‖² (radial_ground_state.hpp)
+    double lambda_c_error = 0.0;  ///< its estimated error
+    std::string lambda_c_verdict; ///< what follows for this λ
+
     // ---- The verdict.
     bool holds = true;           ///< (1.6), (1.7) and (1.8) all hold
     std::string failing;         ///< the failing ones, e.g. "(1.6), (1.8)"; empty when holds

@@ -154,6 +154,8 @@ double si_over_x(double x)
 
 namespace detail {
 
+double sine_integral(double x) { return x * si_over_x(x); }
+
 double truncated_power_transform_quadrature(double gamma, double k, double Lt)
 {
     require_logic(gamma > 0.0 && gamma < 3.0 && k >= 0.0 && Lt > 0.0 && std::isfinite(k),

@@ -84,6 +84,9 @@ namespace detail {
  * value passes through zero).
  */
 double truncated_power_transform_quadrature(double gamma, double k, double Lt);
+
+/** @brief The sine integral Si(x) = ∫_0^x sin(t)/t dt, x ≥ 0, relative accuracy ~1e-15. */
+double sine_integral(double x);
 }  // namespace detail
 
 }  // namespace dfe
