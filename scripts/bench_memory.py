@@ -42,7 +42,10 @@ def peak_rss(binary, n_rows):
         done = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             sys.exit(f"{binary}: exit {done.returncode}: {done.stderr[-2000:]}")
-        return sorted(int(k) / 1024 for k in re.findall(r"peak_rss_kib (\d+)", done.stderr))
+        peaks = sorted(int(k) / 1024 for k in re.findall(r"peak_rss_kib (\d+)", done.stderr))
+        if len(peaks) < ranks:  # mpirun can drop a rank's last line of stderr
+            print(f"  note: {binary}, {n_rows} rows: {len(peaks)} of {ranks} ranks reported", file=sys.stderr)
+        return peaks
 
 
 print(f"{ranks} rank(s), {group} rank(s) per sample, 2D 128^2, 8 samples: peak RSS per rank (MiB)")
