@@ -4,6 +4,7 @@
 
 #include "dfe/core/error.hpp"
 #include "dfe/core/format.hpp"
+#include "dfe/physics/radial_ground_state.hpp"
 #include "dfe/spectral/field.hpp"
 
 #include <array>
@@ -425,7 +426,76 @@ private:
     double center_spread_, kick_spread_, width_min_, width_max_;
 };
 
+/// S(0,x) = T^{−3/2} e^{−i|x|²/(4T)} P(|x|/T), P = Q/√λ_c (docs/physics.md §10).
+class PseudoConformalMeasure final : public BuiltinMeasure {
+public:
+    explicit PseudoConformalMeasure(double T) : BuiltinMeasure("pseudo-conformal", 3, {1.0}), T_(T) {}
+
+    [[nodiscard]] std::string provenance() const override
+    {
+        return "pseudo-conformal blowup-time=" + shortest(T_) + " lambda_c=" + digits17(critical_coupling_power2().lambda_c);
+    }
+
+    /// T^{−3/2} P(r/T) at r = |x|: the modulus of the sample.
+    static double modulus(const RadialProfile& Q, double inv_sqrt_lambda, double T, double r)
+    {
+        return std::pow(T, -1.5) * inv_sqrt_lambda * Q(r / T);
+    }
+
+private:
+    void sample(const Grid& grid, std::size_t, cplx* phi) const override
+    {
+        const CriticalCoupling& cc = critical_coupling_power2();
+        const RadialProfile Q(cc.fine);
+        const double inv_sqrt_lambda = 1.0 / std::sqrt(cc.lambda_c);
+        grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
+            const double r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+            // The chirp e^{−i|x|²/(4T)}: the sign that focuses under i∂_tφ + Δφ (docs/physics.md §10).
+            phi[ic] = std::polar(modulus(Q, inv_sqrt_lambda, T_, std::sqrt(r2)), -r2 / (4.0 * T_));
+        });
+        normalize(grid, phi);
+    }
+
+    double T_;
+};
+
 }  // namespace
+
+void require_pseudo_conformal(RunConfig& config, bool lambda_given)
+{
+    const std::string m = "--measure pseudo-conformal";
+    require(config.d == 3, m + " is the collapse of the 3D ground state: it needs --d 3 (got " + std::to_string(config.d) + ")");
+    require(config.potential.kind == PotentialKind::power,
+            m + " needs --potential power --gamma 2 (got --potential " + std::string(name(config.potential.kind)) + ")");
+    require(config.potential.gamma == 2.0,
+            m + " needs --gamma 2, the L2-critical power (got " + shortest(config.potential.gamma) + ")");
+    require(config.mu == -1.0, m + " is a focusing collapse: it needs --mu -1 (got " + shortest(config.mu) + ")");
+    require(!lambda_given, m + " sets lambda to lambda_c = " + strf("%.12f", critical_coupling_power2().lambda_c) +
+                               ": do not give --lambda");
+    require_positive(config.measure.blowup_time, "--blowup-time");
+    config.potential.lambda = critical_coupling_power2().lambda_c;
+}
+
+double pseudo_conformal_grid_mass(double T, long N, double L)
+{
+    const CriticalCoupling& cc = critical_coupling_power2();
+    const RadialProfile Q(cc.fine);
+    const double inv_sqrt_lambda = 1.0 / std::sqrt(cc.lambda_c);
+    const double dx = L / static_cast<double>(N);
+    std::vector<double> x2(static_cast<std::size_t>(N));
+    for (long n = 0; n < N; ++n) {
+        const double x = -0.5 * L + static_cast<double>(n) * dx;
+        x2[static_cast<std::size_t>(n)] = x * x;
+    }
+    double sum = 0.0;
+    for (double a : x2)
+        for (double b : x2)
+            for (double c : x2) {
+                const double m = PseudoConformalMeasure::modulus(Q, inv_sqrt_lambda, T, std::sqrt(a + b + c));
+                sum += m * m;
+            }
+    return sum * dx * dx * dx;
+}
 
 std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d)
 {
@@ -467,6 +537,10 @@ std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d
         require(config.width_max >= config.width_min, "--width-max (" + shortest(config.width_max) +
                                                           ") must be >= --width-min (" + shortest(config.width_min) + ")");
         return std::make_unique<RandomGaussiansMeasure>(d, config);
+    case MeasureKind::pseudo_conformal:
+        require(d == 3, "--measure pseudo-conformal needs --d 3 (got " + std::to_string(d) + ")");
+        require_positive(config.blowup_time, "--blowup-time");
+        return std::make_unique<PseudoConformalMeasure>(config.blowup_time);
     case MeasureKind::file: break;
     }
     throw Error("internal: file measures come from make_file_measure (samples_file.hpp)");
