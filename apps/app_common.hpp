@@ -96,7 +96,8 @@ inline po::options_description measure_options(dfe::RunConfig& c, RawRunOptions&
          "needs --d 3 --potential power --gamma 2 --mu -1 and sets lambda) | file (set by --samples)")
         ("component", po::value(&c.measure.components)->composing(),
          "mixture component, repeatable: weight=W[,sigma=S][,center=X:Y:Z][,kick=KX:KY:KZ][,chirp=B] "
-         "= c exp(-|x-x0|^2/(2S^2)) exp(i k.x) exp(i B |x-x0|^2); the weights must sum to 1")
+         "= c exp(-|x-x0|^2/(2S^2)) exp(i k.x) exp(i B |x-x0|^2); the weights must sum to 1. "
+         "collapse=T instead of sigma and chirp: the pseudo-conformal collapse blowing up at T (as --measure pseudo-conformal)")
         ("count", po::value(&c.measure.count)->default_value(c.measure.count), "random measures: number of samples M (weights 1/M)")
         ("seed", po::value(&raw.seed)->default_value(raw.seed), "random measures: seed; sample j depends only on (seed, j)")
         ("modes", po::value(&c.measure.modes)->default_value(c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
@@ -166,19 +167,21 @@ inline void apply(const RawRunOptions& raw, dfe::RunConfig& c)
 }
 
 /**
- * @brief `--measure pseudo-conformal`: its run-level conditions (dfe::require_pseudo_conformal; an
- * explicit --lambda is refused) and λ set to λ_c; `--blowup-time` with another measure is refused.
+ * @brief `--measure pseudo-conformal`, or a mixture with a `collapse` component: the run-level
+ * conditions (dfe::require_pseudo_conformal; an explicit --lambda is refused) and λ set to λ_c;
+ * `--blowup-time` with another measure is refused.
  * Throws InputError.
  */
 inline void apply_measure(const po::variables_map& vm, dfe::RunConfig& c)
 {
     auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
-    if (c.measure.kind == dfe::MeasureKind::pseudo_conformal)
-        dfe::require_pseudo_conformal(c, given("lambda"));
-    else if (given("blowup-time"))
+    if (given("blowup-time") && c.measure.kind != dfe::MeasureKind::pseudo_conformal)
         throw dfe::InputError("--blowup-time applies to --measure pseudo-conformal only (got --measure " +
                               std::string(dfe::name(c.measure.kind)) + ")");
+    if (c.measure.kind == dfe::MeasureKind::pseudo_conformal || dfe::has_collapse_component(c.measure))
+        dfe::require_pseudo_conformal(c, given("lambda"));
 }
+
 
 /**
  * @brief Removes PETSc TS options (`-ts_name [value]`, one dash) from `args` and appends them to

@@ -440,6 +440,10 @@ void print_header(const dfe::RunConfig& config, const dfe::Ensemble& ensemble, c
         std::printf("  pseudo-conformal collapse: lambda set to lambda_c = %.12f (error %.1e); blows up at T = %g; "
                     "grid mass of S(0) before normalization %.15g, normalization factor 1 %+.3e\n",
                     cc.lambda_c, cc.error, T, mass, 1.0 / std::sqrt(mass) - 1.0);
+    } else if (dfe::has_collapse_component(config.measure)) {
+        const auto& cc = dfe::critical_coupling_power2();
+        std::printf("  pseudo-conformal collapse component(s): lambda set to lambda_c = %.12f (error %.1e)\n", cc.lambda_c,
+                    cc.error);
     }
     std::printf("  memory: estimate %s per rank (%s); %s available per rank\n  output: estimate %s (%s)\n",
                 dfe::format_bytes(setup.memory.total()).c_str(), setup.memory.largest().c_str(),

@@ -670,3 +670,58 @@ TEST_CASE("pseudo-conformal: the run-level conditions are refused one line each 
     m.blowup_time = -1.0;
     CHECK_THROWS_WITH(dfe::make_builtin_measure(m, 3), Contains("--blowup-time must be positive"));
 }
+
+TEST_CASE("a 'collapse' component is the pseudo-conformal sample, translated and boosted", "[measure][pseudo-conformal]")
+{
+    const dfe::Comm w = world();
+    const dfe::Grid grid(w, 3, 16, 16.0);
+    dfe::MeasureConfig pc;
+    pc.kind = dfe::MeasureKind::pseudo_conformal;
+    pc.blowup_time = 1.5;
+    const auto reference = all_samples(*dfe::make_builtin_measure(pc, 3), grid);
+    dfe::MeasureConfig mix;
+    mix.kind = dfe::MeasureKind::mixture;
+    mix.components = {"weight=0.5,collapse=1.5", "weight=0.25,collapse=1.5,center=1:0:-0.5,kick=0:2:0", "weight=0.25"};
+    CHECK(dfe::has_collapse_component(mix));
+    CHECK_FALSE(dfe::has_collapse_component(mixture(3)));
+    const auto m = dfe::make_builtin_measure(mix, 3);
+    CHECK_THAT(m->provenance(), Contains("[weight=0.5,collapse=1.5,center=0:0:0,kick=0:0:0]"));
+    const auto fields = all_samples(*m, grid);
+    // The same evaluation in the same order: equal bits.
+    CHECK(max_difference(grid, fields[0].data(), reference[0].data()) == 0.0);
+    // Sample 1 is S(0, x − x0) e^{2 i x_1}, normalized on the grid: the same values computed in another
+    // order, so round-off (1e-14 of max|S| ~ 0.1).
+    const dfe::CriticalCoupling& cc = dfe::critical_coupling_power2();
+    const dfe::RadialProfile Q(cc.fine);
+    std::vector<cplx> expected(static_cast<std::size_t>(grid.local_points()));
+    grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
+        const double r2 = (x[0] - 1.0) * (x[0] - 1.0) + x[1] * x[1] + (x[2] + 0.5) * (x[2] + 0.5);
+        expected[static_cast<std::size_t>(ic)] = std::pow(1.5, -1.5) * Q(std::sqrt(r2) / 1.5) / std::sqrt(cc.lambda_c) *
+                                                 std::exp(cplx(0.0, 2.0 * x[1] - r2 / 6.0));
+    });
+    dfe::normalize(grid, expected.data());
+    CHECK(max_difference(grid, fields[1].data(), expected.data()) < 1e-14);
+
+    auto refusal = [](std::vector<std::string> components, int d) {
+        dfe::MeasureConfig c;
+        c.kind = dfe::MeasureKind::mixture;
+        c.components = std::move(components);
+        try {
+            (void)dfe::make_builtin_measure(c, d);
+        } catch (const dfe::InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK_THAT(refusal({"weight=1,collapse=1,sigma=2"}, 3), Contains("--component 1") && Contains("'sigma' and 'chirp' do not apply"));
+    CHECK_THAT(refusal({"weight=1,chirp=1,collapse=1"}, 3), Contains("'sigma' and 'chirp' do not apply"));
+    CHECK_THAT(refusal({"weight=1,collapse=0"}, 3), Contains("'collapse' (the blowup time) must be positive"));
+    CHECK_THAT(refusal({"weight=1,collapse=1"}, 2), Contains("'collapse' is the collapse of the 3D ground state: it needs d = 3"));
+
+    dfe::RunConfig run;
+    run.d = 3;
+    run.potential.kind = dfe::PotentialKind::gaussian;
+    run.measure = mix;
+    CHECK_THROWS_WITH(dfe::require_pseudo_conformal(run, false),
+                      "a --component with 'collapse' needs --potential power --gamma 2 (got --potential gaussian)");
+}

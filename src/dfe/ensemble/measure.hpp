@@ -29,6 +29,7 @@
  * | center | x₀: d numbers separated by ':'          | 0 (origin)   |
  * | kick   | k: d numbers separated by ':'           | 0            |
  * | chirp  | b, finite                               | 0            |
+ * | collapse | T > 0: the pseudo-conformal S(0) of blowup time T, translated to x₀ and boosted by k, instead of the Gaussian (d = 3; not with sigma or chirp) | none |
  * Each key at most once. The weights must sum to 1 within 1e-12 and are never renormalized.
  *
  * The pseudo-conformal sample is the explicit collapse of docs/physics.md §10 at t = 0, for
@@ -87,10 +88,14 @@ public:
  */
 std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d);
 
+/** @brief True for a mixture with a `collapse` component (whose run needs require_pseudo_conformal). */
+[[nodiscard]] bool has_collapse_component(const MeasureConfig& config);
+
 /**
- * @brief The run-level conditions of `--measure pseudo-conformal`, one InputError each: d = 3,
- * `--potential power`, γ = 2, μ = −1, no explicit `--lambda` (`lambda_given`), T > 0 finite. On
- * success sets config.potential.lambda to λ_c (critical_coupling_power2()). Not Collective.
+ * @brief The run-level conditions of `--measure pseudo-conformal` or of a mixture with a `collapse`
+ * component, one InputError each: d = 3, `--potential power`, γ = 2, μ = −1, no explicit `--lambda`
+ * (`lambda_given`), and for the measure T > 0 finite. On success sets config.potential.lambda to λ_c
+ * (critical_coupling_power2()). Not Collective.
  */
 void require_pseudo_conformal(RunConfig& config, bool lambda_given);
 
