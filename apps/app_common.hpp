@@ -7,6 +7,7 @@
 #include "dfe/core/error.hpp"
 #include "dfe/backend/petsc.hpp"
 #include "dfe/config/run_config.hpp"
+#include "dfe/ensemble/measure.hpp"
 #include "dfe/version.hpp"
 
 #include <boost/program_options.hpp>
@@ -93,17 +94,23 @@ inline po::options_description measure_options(dfe::RunConfig& c, RawRunOptions&
     po::options_description measure("Initial de Finetti measure  sum_j w_j delta_{phi_j}");
     measure.add_options()
         ("measure", choice(&c.measure.kind, dfe::parse_measure_kind),
-         "gaussian (one sample) | mixture (one sample per --component) | random-laguerre | random-gaussians | file (set by --samples)")
+         "gaussian (one sample) | mixture (one sample per --component) | random-laguerre | random-gaussians | "
+         "pseudo-conformal (one sample: the explicit collapse of the 3D ground state at lambda_c, blowing up at --blowup-time; "
+         "needs --d 3 --potential power --gamma 2 --mu -1 and sets lambda) | file (set by --samples)")
         ("component", po::value(&c.measure.components)->composing(),
          "mixture component, repeatable: weight=W[,sigma=S][,center=X:Y:Z][,kick=KX:KY:KZ][,chirp=B] "
-         "= c exp(-|x-x0|^2/(2S^2)) exp(i k.x) exp(i B |x-x0|^2); the weights must sum to 1")
+         "= c exp(-|x-x0|^2/(2S^2)) exp(i k.x) exp(i B |x-x0|^2); the weights must sum to 1. "
+         "collapse=T instead of sigma and chirp: the pseudo-conformal collapse blowing up at T (as --measure pseudo-conformal)")
         ("count", po::value(&c.measure.count)->default_value(c.measure.count), "random measures: number of samples M (weights 1/M)")
         ("seed", po::value(&raw.seed)->default_value(raw.seed), "random measures: seed; sample j depends only on (seed, j)")
         ("modes", po::value(&c.measure.modes)->default_value(c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
         ("center-spread", po::value(&c.measure.center_spread)->default_value(c.measure.center_spread), "random-gaussians: centres uniform in the ball of this radius")
         ("kick-spread", po::value(&c.measure.kick_spread)->default_value(c.measure.kick_spread), "random-gaussians: momentum kicks uniform in the ball of this radius")
         ("width-min", po::value(&c.measure.width_min)->default_value(c.measure.width_min), "random-gaussians: smallest width")
-        ("width-max", po::value(&c.measure.width_max)->default_value(c.measure.width_max), "random-gaussians: largest width");
+        ("width-max", po::value(&c.measure.width_max)->default_value(c.measure.width_max), "random-gaussians: largest width")
+        ("blowup-time", po::value(&c.measure.blowup_time)->default_value(c.measure.blowup_time),
+         "pseudo-conformal: the blowup time T > 0 of the collapse S(t,x) = (T-t)^(-3/2) e^(i(1/(T-t)-1/T)) "
+         "e^(-i|x|^2/(4(T-t))) P(x/(T-t))");
     return measure;
 }
 
@@ -163,6 +170,23 @@ inline void apply(const RawRunOptions& raw, dfe::RunConfig& c)
     c.measure.seed = static_cast<std::uint64_t>(raw.seed);
     if (!raw.radii.empty()) c.R = dfe::parse_radii(raw.radii, "--R");
 }
+
+/**
+ * @brief `--measure pseudo-conformal`, or a mixture with a `collapse` component: the run-level
+ * conditions (dfe::require_pseudo_conformal; an explicit --lambda is refused) and λ set to λ_c;
+ * `--blowup-time` with another measure is refused.
+ * Throws InputError.
+ */
+inline void apply_measure(const po::variables_map& vm, dfe::RunConfig& c)
+{
+    auto given = [&](const char* name) { return vm.count(name) && !vm[name].defaulted(); };
+    if (given("blowup-time") && c.measure.kind != dfe::MeasureKind::pseudo_conformal)
+        throw dfe::InputError("--blowup-time applies to --measure pseudo-conformal only (got --measure " +
+                              std::string(dfe::name(c.measure.kind)) + ")");
+    if (c.measure.kind == dfe::MeasureKind::pseudo_conformal || dfe::has_collapse_component(c.measure))
+        dfe::require_pseudo_conformal(c, given("lambda"));
+}
+
 
 /**
  * @brief Removes PETSc TS options (`-ts_name [value]`, one dash) from `args` and appends them to

@@ -98,6 +98,7 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, BenchOptions& b, long&
                                      "Times the steps of a dfe-run ensemble against the FFT floor of its grid.\n", root))
         return false;
     dfe_app::apply(b.common, config);
+    dfe_app::apply_measure(vm, config);
     if (config.measure.kind == dfe::MeasureKind::file)
         throw dfe::InputError("--measure file is not supported by dfe-bench: use a built-in measure");
     if (config.integrator == dfe::Integrator::petsc || config.tol > 0.0)

@@ -13,6 +13,7 @@
 #include "dfe/core/timer.hpp"
 #include "dfe/core/error.hpp"
 #include "dfe/physics/hypothesis.hpp"
+#include "dfe/physics/radial_ground_state.hpp"
 #include "dfe/io/run_file.hpp"
 #include "dfe/run/run_record.hpp"
 #include "dfe/io/samples_file.hpp"
@@ -126,6 +127,7 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, RawOptions& raw, std::
     } else if (config.measure.kind == dfe::MeasureKind::file) {
         throw dfe::InputError("--measure file needs --samples FILE");
     }
+    dfe_app::apply_measure(vm, config);
     return true;
 }
 
@@ -435,6 +437,20 @@ void print_header(const dfe::RunConfig& config, const dfe::Ensemble& ensemble, c
                 config.t_end, ensemble.measure().provenance().c_str(), ranks, layout.groups(), layout.ranks_per_sample(),
                 layout.samples());
     if (ensemble.adaptive()) std::printf("  integrator: %s\n", ensemble.adaptive()->describe().c_str());
+    if (config.measure.kind == dfe::MeasureKind::pseudo_conformal) {
+        // The sample is normalized on the grid; how far that is from the continuous mass 1 says how
+        // well the grid holds S(0) (docs/physics.md §10).
+        const double T = config.measure.blowup_time;
+        const double mass = dfe::pseudo_conformal_grid_mass(T, grid.N(), grid.L());
+        const auto& cc = dfe::critical_coupling_power2();
+        std::printf("  pseudo-conformal collapse: lambda set to lambda_c = %.12f (error %.1e); blows up at T = %g; "
+                    "grid mass of S(0) before normalization %.15g, normalization factor 1 %+.3e\n",
+                    cc.lambda_c, cc.error, T, mass, 1.0 / std::sqrt(mass) - 1.0);
+    } else if (dfe::has_collapse_component(config.measure)) {
+        const auto& cc = dfe::critical_coupling_power2();
+        std::printf("  pseudo-conformal collapse component(s): lambda set to lambda_c = %.12f (error %.1e)\n", cc.lambda_c,
+                    cc.error);
+    }
     std::printf("  memory: estimate %s per rank (%s); %s available per rank\n  output: estimate %s (%s)\n",
                 dfe::format_bytes(setup.memory.total()).c_str(), setup.memory.largest().c_str(),
                 setup.available > 0 ? dfe::format_bytes(setup.available).c_str() : "unknown",

@@ -3,6 +3,7 @@
 #include "dfe/core/error.hpp"
 #include "dfe/spectral/field.hpp"
 #include "dfe/ensemble/measure.hpp"
+#include "dfe/physics/radial_ground_state.hpp"
 #include "dfe/observables/observables.hpp"
 
 #include <catch2/catch.hpp>
@@ -535,7 +536,7 @@ TEST_CASE("bad measure options are refused naming the option", "[measure][input]
 
     // The kind is parsed once, where options enter (config/params.hpp).
     CHECK_THROWS_WITH(dfe::parse_measure_kind("poisson"),
-                      "--measure must be gaussian, mixture, random-laguerre, random-gaussians or file (got 'poisson')");
+                      "--measure must be gaussian, mixture, random-laguerre, random-gaussians, pseudo-conformal or file (got 'poisson')");
     dfe::MeasureConfig file;
     file.kind = dfe::MeasureKind::file;
     CHECK_THROWS_WITH(dfe::make_builtin_measure(file, 2), Contains("make_file_measure"));
@@ -614,4 +615,139 @@ TEST_CASE("bad measure options are refused naming the option", "[measure][input]
     CHECK_THROWS_WITH(dfe::make_builtin_measure(with(gau, [&](auto& c) { c.width_max = inf; }), 2),
                       Contains("--width-max"));
     CHECK_NOTHROW(dfe::make_builtin_measure(with(gau, [](auto& c) { c.center_spread = c.kick_spread = 0; }), 2));
+}
+
+TEST_CASE("the pseudo-conformal sample is the collapse S(0) of docs/physics.md section 10", "[measure][pseudo-conformal]")
+{
+    const dfe::Comm w = world();
+    const dfe::Grid grid(w, 3, 16, 16.0);
+    dfe::MeasureConfig c;
+    c.kind = dfe::MeasureKind::pseudo_conformal;
+    c.blowup_time = 2.0;
+    const auto m = dfe::make_builtin_measure(c, 3);
+    REQUIRE(m->size() == 1);
+    CHECK(m->weights()[0] == 1.0);
+    CHECK_THAT(m->provenance(), Contains("pseudo-conformal blowup-time=2"));
+    const auto fields = all_samples(*m, grid);
+    // S(0,x) = T^{-3/2} e^{-i|x|^2/(4T)} Q(|x|/T)/sqrt(lambda_c), divided by the root of its grid mass.
+    const auto& cc = dfe::critical_coupling_power2();
+    const dfe::RadialProfile Q(cc.fine);
+    const double scale = 1.0 / std::sqrt(dfe::pseudo_conformal_grid_mass(2.0, 16, 16.0));
+    double worst = 0.0;
+    grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
+        const double r2 = x[0] * x[0] + x[1] * x[1] + x[2] * x[2];
+        const cplx expected = scale * std::pow(2.0, -1.5) * Q(std::sqrt(r2) / 2.0) / std::sqrt(cc.lambda_c) *
+                              std::exp(cplx(0.0, -r2 / 8.0));
+        worst = std::max(worst, std::abs(fields[0][ic] - expected));
+    });
+    // Round-off of the same evaluation in a different order (the mass sum): relative 1e-14 of max|S| ~ 0.08.
+    CHECK(w.max(worst) < 1e-14);
+    // The continuous mass is 1. With T = 1 on N = 32, L = 16 the grid mass is 1 − 2.6e-7 (the box
+    // cuts P's tail at r = 8, and h = 0.5 resolves P); with T = 2 the box cuts P(r/2) at r/2 = 4: 1.8e-3.
+    CHECK(std::abs(dfe::pseudo_conformal_grid_mass(1.0, 32, 16.0) - 1.0) < 1e-6);
+    CHECK(std::abs(dfe::pseudo_conformal_grid_mass(2.0, 16, 16.0) - 1.0) > 1e-3);
+}
+
+TEST_CASE("pseudo-conformal: the run-level conditions are refused one line each and lambda is set", "[measure][input]")
+{
+    auto config = [] {
+        dfe::RunConfig c;
+        c.d = 3;
+        c.mu = -1.0;
+        c.potential.kind = dfe::PotentialKind::power;
+        c.potential.gamma = 2.0;
+        c.measure.kind = dfe::MeasureKind::pseudo_conformal;
+        return c;
+    };
+    auto refusal = [](dfe::RunConfig c, bool lambda_given) {
+        try {
+            dfe::require_pseudo_conformal(c, lambda_given);
+        } catch (const dfe::InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    dfe::RunConfig good = config();
+    dfe::require_pseudo_conformal(good, false);
+    CHECK(good.potential.lambda == dfe::critical_coupling_power2().lambda_c);
+
+    dfe::RunConfig c = config();
+    c.d = 2;
+    CHECK_THAT(refusal(c, false), Contains("needs --d 3"));
+    c = config();
+    c.potential.kind = dfe::PotentialKind::soft_power;
+    CHECK_THAT(refusal(c, false), Contains("needs --potential power --gamma 2 (got --potential soft-power)"));
+    c = config();
+    c.potential.gamma = 1.5;
+    CHECK_THAT(refusal(c, false), Contains("needs --gamma 2"));
+    c = config();
+    c.mu = 1.0;
+    CHECK_THAT(refusal(c, false), Contains("needs --mu -1"));
+    CHECK_THAT(refusal(config(), true), Contains("sets lambda to lambda_c = 2.8527843007") && Contains("do not give --lambda"));
+    c = config();
+    c.measure.blowup_time = 0.0;
+    CHECK_THAT(refusal(c, false), Contains("--blowup-time must be positive"));
+    c.measure.blowup_time = std::numeric_limits<double>::infinity();
+    CHECK_THAT(refusal(c, false), Contains("--blowup-time must be a finite"));
+
+    dfe::MeasureConfig m;
+    m.kind = dfe::MeasureKind::pseudo_conformal;
+    CHECK_THROWS_WITH(dfe::make_builtin_measure(m, 2), Contains("needs --d 3"));
+    m.blowup_time = -1.0;
+    CHECK_THROWS_WITH(dfe::make_builtin_measure(m, 3), Contains("--blowup-time must be positive"));
+}
+
+TEST_CASE("a 'collapse' component is the pseudo-conformal sample, translated and boosted", "[measure][pseudo-conformal]")
+{
+    const dfe::Comm w = world();
+    const dfe::Grid grid(w, 3, 16, 16.0);
+    dfe::MeasureConfig pc;
+    pc.kind = dfe::MeasureKind::pseudo_conformal;
+    pc.blowup_time = 1.5;
+    const auto reference = all_samples(*dfe::make_builtin_measure(pc, 3), grid);
+    dfe::MeasureConfig mix;
+    mix.kind = dfe::MeasureKind::mixture;
+    mix.components = {"weight=0.5,collapse=1.5", "weight=0.25,collapse=1.5,center=1:0:-0.5,kick=0:2:0", "weight=0.25"};
+    CHECK(dfe::has_collapse_component(mix));
+    CHECK_FALSE(dfe::has_collapse_component(mixture(3)));
+    const auto m = dfe::make_builtin_measure(mix, 3);
+    CHECK_THAT(m->provenance(), Contains("[weight=0.5,collapse=1.5,center=0:0:0,kick=0:0:0]"));
+    const auto fields = all_samples(*m, grid);
+    // The same evaluation in the same order: equal bits.
+    CHECK(max_difference(grid, fields[0].data(), reference[0].data()) == 0.0);
+    // Sample 1 is S(0, x − x0) e^{2 i x_1}, normalized on the grid: the same values computed in another
+    // order, so round-off (1e-14 of max|S| ~ 0.1).
+    const dfe::CriticalCoupling& cc = dfe::critical_coupling_power2();
+    const dfe::RadialProfile Q(cc.fine);
+    std::vector<cplx> expected(static_cast<std::size_t>(grid.local_points()));
+    grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
+        const double r2 = (x[0] - 1.0) * (x[0] - 1.0) + x[1] * x[1] + (x[2] + 0.5) * (x[2] + 0.5);
+        expected[static_cast<std::size_t>(ic)] = std::pow(1.5, -1.5) * Q(std::sqrt(r2) / 1.5) / std::sqrt(cc.lambda_c) *
+                                                 std::exp(cplx(0.0, 2.0 * x[1] - r2 / 6.0));
+    });
+    dfe::normalize(grid, expected.data());
+    CHECK(max_difference(grid, fields[1].data(), expected.data()) < 1e-14);
+
+    auto refusal = [](std::vector<std::string> components, int d) {
+        dfe::MeasureConfig c;
+        c.kind = dfe::MeasureKind::mixture;
+        c.components = std::move(components);
+        try {
+            (void)dfe::make_builtin_measure(c, d);
+        } catch (const dfe::InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    CHECK_THAT(refusal({"weight=1,collapse=1,sigma=2"}, 3), Contains("--component 1") && Contains("'sigma' and 'chirp' do not apply"));
+    CHECK_THAT(refusal({"weight=1,chirp=1,collapse=1"}, 3), Contains("'sigma' and 'chirp' do not apply"));
+    CHECK_THAT(refusal({"weight=1,collapse=0"}, 3), Contains("'collapse' (the blowup time) must be positive"));
+    CHECK_THAT(refusal({"weight=1,collapse=1"}, 2), Contains("'collapse' is the collapse of the 3D ground state: it needs d = 3"));
+
+    dfe::RunConfig run;
+    run.d = 3;
+    run.potential.kind = dfe::PotentialKind::gaussian;
+    run.measure = mix;
+    CHECK_THROWS_WITH(dfe::require_pseudo_conformal(run, false),
+                      "a --component with 'collapse' needs --potential power --gamma 2 (got --potential gaussian)");
 }

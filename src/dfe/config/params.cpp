@@ -17,10 +17,11 @@ constexpr Names<PotentialKind, 4> potentials{{{PotentialKind::none, "none"},
                                               {PotentialKind::gaussian, "gaussian"},
                                               {PotentialKind::soft_power, "soft-power"},
                                               {PotentialKind::power, "power"}}};
-constexpr Names<MeasureKind, 5> measures{{{MeasureKind::gaussian, "gaussian"},
+constexpr Names<MeasureKind, 6> measures{{{MeasureKind::gaussian, "gaussian"},
                                           {MeasureKind::mixture, "mixture"},
                                           {MeasureKind::random_laguerre, "random-laguerre"},
                                           {MeasureKind::random_gaussians, "random-gaussians"},
+                                          {MeasureKind::pseudo_conformal, "pseudo-conformal"},
                                           {MeasureKind::file, "file"}}};
 constexpr Names<PlannerEffort, 3> planners{{{PlannerEffort::estimate, "estimate"}, {PlannerEffort::measure, "measure"}, {PlannerEffort::patient, "patient"}}};
 constexpr Names<OnUnderresolved, 3> policies{{{OnUnderresolved::stop, "stop"}, {OnUnderresolved::freeze, "freeze"}, {OnUnderresolved::cont, "continue"}}};

@@ -20,8 +20,8 @@ namespace dfe {
 enum class Integrator { strang, order4, petsc };
 /** @brief --potential: none | gaussian | soft-power | power (docs/physics.md §3). */
 enum class PotentialKind { none, gaussian, soft_power, power };
-/** @brief --measure: gaussian | mixture | random-laguerre | random-gaussians | file (set by --samples). */
-enum class MeasureKind { gaussian, mixture, random_laguerre, random_gaussians, file };
+/** @brief --measure: gaussian | mixture | random-laguerre | random-gaussians | pseudo-conformal | file (set by --samples). */
+enum class MeasureKind { gaussian, mixture, random_laguerre, random_gaussians, pseudo_conformal, file };
 /** @brief --fftw-planner: estimate | measure | patient (FFTW's planner effort). */
 enum class PlannerEffort { estimate, measure, patient };
 /** @brief --on-underresolved: what happens when a sample is marked under-resolved (resolution.hpp). */
@@ -64,6 +64,7 @@ struct MeasureConfig {
     double kick_spread = 1.0;             ///< random-gaussians: kicks uniform in the ball of this radius
     double width_min = 0.7;               ///< random-gaussians: widths uniform in [width_min, width_max]
     double width_max = 1.5;
+    double blowup_time = 1.0;             ///< pseudo-conformal: the blowup time T of the collapse S
     std::string samples_file;             ///< file: path of the HDF5 samples file
 };
 

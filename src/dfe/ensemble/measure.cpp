@@ -4,6 +4,7 @@
 
 #include "dfe/core/error.hpp"
 #include "dfe/core/format.hpp"
+#include "dfe/physics/radial_ground_state.hpp"
 #include "dfe/spectral/field.hpp"
 
 #include <array>
@@ -218,6 +219,21 @@ struct Component {
     std::array<double, 3> center{};
     std::array<double, 3> kick{};
     double chirp = 0.0;
+    double collapse = 0.0;  ///< > 0: the pseudo-conformal S(0) blowing up at this time instead of a Gaussian
+};
+
+/// The pseudo-conformal profile: T^{−3/2} P(r/T), P = Q/√λ_c (docs/physics.md §10).
+class CollapseProfile {
+public:
+    CollapseProfile() : Q_(critical_coupling_power2().fine), inv_sqrt_lambda_(1.0 / std::sqrt(critical_coupling_power2().lambda_c)) {}
+    [[nodiscard]] double modulus(double T, double r) const { return std::pow(T, -1.5) * inv_sqrt_lambda_ * Q_(r / T); }
+    /// S(0) at squared distance r2 from its centre: the chirp e^{−i r²/(4T)} is the sign that focuses
+    /// under i∂_tφ + Δφ (docs/physics.md §10).
+    [[nodiscard]] cplx value(double T, double r2) const { return std::polar(modulus(T, std::sqrt(r2)), -r2 / (4.0 * T)); }
+
+private:
+    RadialProfile Q_;
+    double inv_sqrt_lambda_;
 };
 
 std::string_view trim(std::string_view s)
@@ -262,7 +278,8 @@ Component parse_component(const std::string& text, std::size_t index, int d, dou
     const std::string name = "--component " + std::to_string(index + 1);
     Component c;
     c.sigma = default_sigma;
-    bool seen_weight = false, seen_sigma = false, seen_center = false, seen_kick = false, seen_chirp = false;
+    bool seen_weight = false, seen_sigma = false, seen_center = false, seen_kick = false, seen_chirp = false,
+         seen_collapse = false;
     const std::string_view all = text;
     for (std::size_t begin = 0;;) {
         const std::size_t comma = all.find(',', begin);
@@ -270,7 +287,7 @@ Component parse_component(const std::string& text, std::size_t index, int d, dou
             trim(all.substr(begin, comma == std::string_view::npos ? std::string_view::npos : comma - begin));
         const std::size_t eq = item.find('=');
         require(eq != std::string_view::npos,
-                name + ": '" + std::string(item) + "' is not key=value (keys: weight, sigma, center, kick, chirp)");
+                name + ": '" + std::string(item) + "' is not key=value (keys: weight, sigma, center, kick, chirp, collapse)");
         const std::string key(trim(item.substr(0, eq)));
         const std::string_view value = item.substr(eq + 1);
         const std::string where = name + ": '" + key + "'";
@@ -295,13 +312,21 @@ Component parse_component(const std::string& text, std::size_t index, int d, dou
         } else if (key == "chirp") {
             once(seen_chirp);
             c.chirp = parse_number(value, where);
+        } else if (key == "collapse") {
+            once(seen_collapse);
+            c.collapse = parse_number(value, where);
+            require(c.collapse > 0.0, where + " (the blowup time) must be positive (got " + shortest(c.collapse) + ")");
+            require(d == 3, where + " is the collapse of the 3D ground state: it needs d = 3 (got " + std::to_string(d) + ")");
         } else {
-            throw InputError(name + ": unknown key '" + key + "' (keys: weight, sigma, center, kick, chirp)");
+            throw InputError(name + ": unknown key '" + key + "' (keys: weight, sigma, center, kick, chirp, collapse)");
         }
         if (comma == std::string_view::npos) break;
         begin = comma + 1;
     }
     require(seen_weight, name + ": 'weight' is required");
+    require(!(seen_collapse && (seen_sigma || seen_chirp)),
+            name + ": 'collapse' is the pseudo-conformal profile, whose width and chirp are fixed by its blowup time: "
+                   "'sigma' and 'chirp' do not apply");
     return c;
 }
 
@@ -316,8 +341,10 @@ public:
     {
         std::string s = "mixture M=" + std::to_string(components_.size());
         for (const auto& c : components_)
-            s += " [weight=" + shortest(c.weight) + ",sigma=" + shortest(c.sigma) + ",center=" + show_vector(c.center, d()) +
-                 ",kick=" + show_vector(c.kick, d()) + ",chirp=" + shortest(c.chirp) + "]";
+            s += " [weight=" + shortest(c.weight) +
+                 (c.collapse > 0.0 ? ",collapse=" + shortest(c.collapse) : ",sigma=" + shortest(c.sigma)) +
+                 ",center=" + show_vector(c.center, d()) + ",kick=" + show_vector(c.kick, d()) +
+                 (c.collapse > 0.0 ? "" : ",chirp=" + shortest(c.chirp)) + "]";
         return s;
     }
 
@@ -332,6 +359,22 @@ private:
     void sample(const Grid& grid, std::size_t j, cplx* phi) const override
     {
         const Component& c = components_[j];
+        if (c.collapse > 0.0) {
+            // S(0, x − x₀) e^{ik·x}: translation and the Galilean boost keep it an exact solution of the
+            // flow, blowing up at T at the point x₀ + 2kT.
+            const CollapseProfile profile;
+            grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
+                double r2 = 0.0, kx = 0.0;
+                for (int a = 0; a < 3; ++a) {
+                    const double y = x[a] - c.center[a];
+                    r2 += y * y;
+                    kx += c.kick[a] * x[a];
+                }
+                phi[ic] = profile.value(c.collapse, r2) * std::polar(1.0, kx);
+            });
+            normalize(grid, phi);
+            return;
+        }
         const double inv_two_sigma2 = 1.0 / (2.0 * c.sigma * c.sigma);
         grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
             double r2 = 0.0, kx = 0.0;
@@ -453,7 +496,82 @@ private:
     double center_spread_, kick_spread_, width_min_, width_max_;
 };
 
+/// S(0,x) = T^{−3/2} e^{−i|x|²/(4T)} P(|x|/T), P = Q/√λ_c (docs/physics.md §10).
+class PseudoConformalMeasure final : public BuiltinMeasure {
+public:
+    explicit PseudoConformalMeasure(double T) : BuiltinMeasure("pseudo-conformal", 3, {1.0}), T_(T) {}
+
+    [[nodiscard]] std::string provenance() const override
+    {
+        return "pseudo-conformal blowup-time=" + shortest(T_) + " lambda_c=" + digits17(critical_coupling_power2().lambda_c);
+    }
+
+private:
+    void sample(const Grid& grid, std::size_t, cplx* phi) const override
+    {
+        const CollapseProfile profile;
+        grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
+            phi[ic] = profile.value(T_, x[0] * x[0] + x[1] * x[1] + x[2] * x[2]);
+        });
+        normalize(grid, phi);
+    }
+
+    double T_;
+};
+
 }  // namespace
+
+bool has_collapse_component(const MeasureConfig& config)
+{
+    if (config.kind != MeasureKind::mixture) return false;
+    for (const auto& text : config.components) {
+        const std::string_view all = text;
+        for (std::size_t begin = 0;;) {
+            const std::size_t comma = all.find(',', begin);
+            const std::string_view item =
+                trim(all.substr(begin, comma == std::string_view::npos ? std::string_view::npos : comma - begin));
+            if (trim(item.substr(0, item.find('='))) == "collapse") return true;
+            if (comma == std::string_view::npos) break;
+            begin = comma + 1;
+        }
+    }
+    return false;
+}
+
+void require_pseudo_conformal(RunConfig& config, bool lambda_given)
+{
+    const bool measure = config.measure.kind == MeasureKind::pseudo_conformal;
+    const std::string m = measure ? "--measure pseudo-conformal" : "a --component with 'collapse'";
+    require(config.d == 3, m + " is the collapse of the 3D ground state: it needs --d 3 (got " + std::to_string(config.d) + ")");
+    require(config.potential.kind == PotentialKind::power,
+            m + " needs --potential power --gamma 2 (got --potential " + std::string(name(config.potential.kind)) + ")");
+    require(config.potential.gamma == 2.0,
+            m + " needs --gamma 2, the L2-critical power (got " + shortest(config.potential.gamma) + ")");
+    require(config.mu == -1.0, m + " is a focusing collapse: it needs --mu -1 (got " + shortest(config.mu) + ")");
+    require(!lambda_given, m + " sets lambda to lambda_c = " + strf("%.12f", critical_coupling_power2().lambda_c) +
+                               ": do not give --lambda");
+    if (measure) require_positive(config.measure.blowup_time, "--blowup-time");
+    config.potential.lambda = critical_coupling_power2().lambda_c;
+}
+
+double pseudo_conformal_grid_mass(double T, long N, double L)
+{
+    const CollapseProfile profile;
+    const double dx = L / static_cast<double>(N);
+    std::vector<double> x2(static_cast<std::size_t>(N));
+    for (long n = 0; n < N; ++n) {
+        const double x = -0.5 * L + static_cast<double>(n) * dx;
+        x2[static_cast<std::size_t>(n)] = x * x;
+    }
+    double sum = 0.0;
+    for (double a : x2)
+        for (double b : x2)
+            for (double c : x2) {
+                const double m = profile.modulus(T, std::sqrt(a + b + c));
+                sum += m * m;
+            }
+    return sum * dx * dx * dx;
+}
 
 std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d)
 {
@@ -495,6 +613,10 @@ std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d
         require(config.width_max >= config.width_min, "--width-max (" + shortest(config.width_max) +
                                                           ") must be >= --width-min (" + shortest(config.width_min) + ")");
         return std::make_unique<RandomGaussiansMeasure>(d, config);
+    case MeasureKind::pseudo_conformal:
+        require(d == 3, "--measure pseudo-conformal needs --d 3 (got " + std::to_string(d) + ")");
+        require_positive(config.blowup_time, "--blowup-time");
+        return std::make_unique<PseudoConformalMeasure>(config.blowup_time);
     case MeasureKind::file: break;
     }
     throw Error("internal: file measures come from make_file_measure (samples_file.hpp)");

@@ -15,6 +15,7 @@
  * | mixture          | one sample per `--component`: c e^{−|x−x₀|²/(2σ²)} e^{i k·x} e^{i b |x−x₀|²}|
  * | random-laguerre  | Σ_{n<K} c_n L_n^{(d/2−1)}(|x|²/σ²) e^{−|x|²/(2σ²)}, c_n complex normal       |
  * | random-gaussians | one Gaussian with random centre, kick and width                            |
+ * | pseudo-conformal | M = 1, d = 3: S(0,x) = T^{−3/2} e^{−i|x|²/(4T)} P(|x|/T), the explicit collapse   |
  * | file             | row j of the `--samples` HDF5 file (samples_file.hpp)                     |
  * Random measures give equal weights 1/M and draw sample j from a stream that depends only on
  * (seed, j), so the measure is the same whatever the number of ranks or groups.
@@ -28,8 +29,15 @@
  * | center | x₀: d numbers separated by ':'          | 0 (origin)   |
  * | kick   | k: d numbers separated by ':'           | 0            |
  * | chirp  | b, finite                               | 0            |
+ * | collapse | T > 0: the pseudo-conformal S(0) of blowup time T, translated to x₀ and boosted by k, instead of the Gaussian (d = 3; not with sigma or chirp) | none |
  * Each key at most once. The weights must sum to 1 within weight_sum_tolerance(M) and are never
  * renormalized.
+ *
+ * The pseudo-conformal sample is the explicit collapse of docs/physics.md §10 at t = 0, for
+ * `--potential power --gamma 2`, μ = −1 and λ = λ_c: P = Q/√λ_c is the mass-1 ground state at λ_c
+ * (radial_ground_state.hpp, interpolated by RadialProfile from the cached fine grid), T = `--blowup-time`.
+ * The run-level conditions (d, potential, γ, μ, λ) are checked where options enter (apps/app_common.hpp,
+ * require_pseudo_conformal below); make_builtin_measure checks d = 3 and T.
  *
  * Random streams (public: a seed reproduces its measure across versions and platforms up to libm
  * round-off). Sample j seeds a std::mt19937_64, whose output the C++ standard fixes, with
@@ -44,6 +52,7 @@
 #include "dfe/spectral/fft_plan.hpp"
 
 #include "dfe/config/params.hpp"
+#include "dfe/config/run_config.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -79,6 +88,24 @@ public:
  * Not Collective.
  */
 std::unique_ptr<Measure> make_builtin_measure(const MeasureConfig& config, int d);
+
+/** @brief True for a mixture with a `collapse` component (whose run needs require_pseudo_conformal). */
+[[nodiscard]] bool has_collapse_component(const MeasureConfig& config);
+
+/**
+ * @brief The run-level conditions of `--measure pseudo-conformal` or of a mixture with a `collapse`
+ * component, one InputError each: d = 3, `--potential power`, γ = 2, μ = −1, no explicit `--lambda`
+ * (`lambda_given`), and for the measure T > 0 finite. On success sets config.potential.lambda to λ_c
+ * (critical_coupling_power2()). Not Collective.
+ */
+void require_pseudo_conformal(RunConfig& config, bool lambda_given);
+
+/**
+ * @brief The discrete mass (L/N)³ Σ|S(0,x)|² of the pseudo-conformal sample before it is normalized:
+ * how well the grid (N, L) holds T^{−3/2}P(|x|/T), whose continuous mass is 1. Serial, deterministic
+ * (the same on every rank). Not Collective.
+ */
+[[nodiscard]] double pseudo_conformal_grid_mass(double T, long N, double L);
 
 /**
  * @brief Σ_j w_j by Neumaier's compensated summation: the error is about one rounding of the
