@@ -38,7 +38,9 @@ T = 1.0
 args = ["--ranks-per-sample", "2", "--d", "3", "--N", "48", "--L", "16", "--potential", "power", "--gamma", "2",
         "--measure", "pseudo-conformal", "--blowup-time", "1", "--integrator", "order4", "--dt", "5e-3",
         "--t-end", "0.3", "--output-dt", "0.05", "--gamma2-times", "none", "--tail-tol", "1e-6",
-        "--on-underresolved", "continue"]
+        "--boundary-tol", "1e-4", "--on-underresolved", "continue"]
+# --boundary-tol 1e-4: L = 16 leaves 4e-6 of the datum's mass within 4 spacings of the faces (the box's
+# share of the errors above, which the tolerances already allow); the default 1e-6 refuses the start.
 p, out = run("pseudo_conformal", args)
 check(p.returncode == 0, f"exit code 0 (got {p.returncode})")
 check("pseudo-conformal collapse: lambda set to lambda_c = 2.8527843007" in p.stdout,
@@ -79,7 +81,11 @@ import h5py
 import os
 mix = ["--d", "3", "--N", "32", "--L", "16", "--potential", "power", "--gamma", "2", "--measure", "mixture",
        "--component", "weight=0.5,collapse=1", "--component", "weight=0.5,sigma=1.2", "--integrator", "order4",
-       "--dt", "5e-3", "--t-end", "0.1", "--output-dt", "0.05", "--gamma2-times", "none", "--on-underresolved", "continue"]
+       "--dt", "5e-3", "--t-end", "0.1", "--output-dt", "0.05", "--gamma2-times", "none", "--on-underresolved", "continue",
+       "--allow-unresolved-initial"]
+# --allow-unresolved-initial: on 32^3 the collapse's datum has 7e-6 of its spectrum beyond 2/3 of
+# Nyquist and 4e-6 of its mass near the faces; what is checked here is the component's plumbing and
+# the closed forms at the accuracy measured above for this grid.
 p, out = run("pseudo_conformal_component", mix)
 check(p.returncode == 0, f"mixture: exit code 0 (got {p.returncode})")
 check("collapse component(s): lambda set to lambda_c = 2.8527843007" in p.stdout, "mixture: the header says lambda = lambda_c")
