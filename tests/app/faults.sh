@@ -93,26 +93,28 @@ full-disk | full-disk-rps2 | full-disk-one-rank)
     [[ -e $mnt/run.h5.tmp ]] || fail "run.h5.tmp was removed: $(ls "$mnt")"
     ;;
 full-checkpoint)
-    # The first checkpoint is written, then the disk fills: its successor cannot be.
+    # Once the first checkpoint is written, the disk fills (the run may complete one or two more
+    # before the filler is done): a later one cannot be written, and the last complete one stays.
     ck=(--checkpoint "$mnt/ck.h5" --checkpoint-every 0.01)
     first='grep -q "checkpoint at t = 0.01 written" "$work/run.log"'
-    run_until_full "$work/run.log" "$first" "${launcher[@]}" -n 2 "$dfe_run" "${opts[@]}" --t-end 0.05 "${ck[@]}" --out "$work/out"
+    run_until_full "$work/run.log" "$first" "${launcher[@]}" -n 2 "$dfe_run" "${opts[@]}" --t-end 0.5 "${ck[@]}" --out "$work/out"
     check_full_disk_report "$work/run.log" 'ck\.h5\.tmp'
     [[ ! -e $work/out/run.h5 && ! -e $work/out/timeseries.csv ]] || fail "a file under its final name: $(ls "$work/out")"
-    grep -q "checkpoint at t = 0.01 written" "$work/run.log" || fail "the first checkpoint was not completed: $(tail -3 "$work/run.log")"
+    last=$(grep -o "checkpoint at t = [0-9.e-]* written" "$work/run.log" | tail -1 | awk '{print $5}')
+    [[ -n $last ]] || fail "no checkpoint was completed: $(tail -3 "$work/run.log")"
     [[ -e $mnt/ck.h5 ]] || fail "the last complete checkpoint is gone: $(ls "$mnt")"
-    /usr/bin/python3 - "$mnt/ck.h5" <<'EOF' || fail "the last complete checkpoint does not validate"
+    /usr/bin/python3 - "$mnt/ck.h5" "$last" <<'EOF' || fail "the last complete checkpoint (t = $last) does not validate"
 import sys
 import h5py
 with h5py.File(sys.argv[1], "r") as f:
-    assert abs(f.attrs["t"] - 0.01) < 1e-12, f.attrs["t"]
+    assert abs(f.attrs["t"] - float(sys.argv[2])) < 1e-12, (f.attrs["t"], sys.argv[2])
     for name in ("/state/h", "/samples/real", "/wisdom"):
         assert name in f, name
     print(f"checkpoint {sys.argv[1]}: t = {f.attrs['t']}, {f.attrs['rows']} rows on disk")
 EOF
     # With room again, the run continues from it.
     rm -f "$mnt/ck.h5.tmp" "$mnt/filler"
-    timeout "$limit" "${launcher[@]}" -n 2 "$dfe_run" "${opts[@]}" --t-end 0.05 "${ck[@]}" --restart "$mnt/ck.h5" \
+    timeout "$limit" "${launcher[@]}" -n 2 "$dfe_run" "${opts[@]}" --t-end 0.5 "${ck[@]}" --restart "$mnt/ck.h5" \
         --out "$work/out" > "$work/restart.log" 2>&1 || fail "restart from the last checkpoint: $(tail -3 "$work/restart.log")"
     grep -q "restarted from" "$work/restart.log" || fail "no restart message: $(tail -3 "$work/restart.log")"
     [[ -e $work/out/timeseries.csv ]] || fail "the restarted run left no timeseries.csv"
