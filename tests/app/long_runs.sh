@@ -46,16 +46,16 @@ opts=(--N 64 --L 16 --measure random-gaussians --count 16 --lambda 5 --dt 1e-3 -
 run() { "${launcher[@]}" -n 2 "$dfe_run" "$@"; }
 
 # 1. kill -9 at random moments: three starts are killed, the second while it writes a checkpoint.
-run "${opts[@]}" --t-end 1 --out "$work/ref" > "$work/ref.log" 2>&1 || fail "reference run: $(tail -3 "$work/ref.log")"
+run "${opts[@]}" --t-end 3 --out "$work/ref" > "$work/ref.log" 2>&1 || fail "reference run: $(tail -3 "$work/ref.log")"
 kills=0 in_checkpoint=0 attempt=0 restart=()
 while :; do
   attempt=$((attempt + 1))
   [[ $attempt -le 20 ]] || fail "no run killed 3 times (one of them in a checkpoint write) in 20 starts"
   log=$work/k$attempt.log
   : > "$log"
-  run "${opts[@]}" --t-end 1 --checkpoint-every 0.02 "${restart[@]}" --out "$work/k" >> "$log" 2>&1 &
+  run "${opts[@]}" --t-end 3 --checkpoint-every 0.05 "${restart[@]}" --out "$work/k" >> "$log" 2>&1 &
   pid=$!
-  # Once this start has written a checkpoint (every second row), then either at a random moment
+  # Once this start has written a checkpoint (every fifth row), then either at a random moment
   # within 0.3 s, or as soon as the next checkpoint's temporary file appears.
   for _ in $(seq 1 1000); do grep -q "checkpoint at t" "$log" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
   if [[ $kills -eq 1 ]]; then
