@@ -58,21 +58,31 @@ while :; do
   # Once this start has written a checkpoint (every fifth row), then either at a random moment
   # within 0.3 s, or as soon as the next checkpoint's temporary file appears.
   for _ in $(seq 1 1000); do grep -q "checkpoint at t" "$log" && break; kill -0 "$pid" 2>/dev/null || break; sleep 0.02; done
+  killed=0 during=0
   if [[ $kills -eq 1 ]]; then
+    # The ranks' pids first, so that the kill follows the sight of the temporary file within
+    # microseconds (bash's own kill, no process to start).
+    ranks=$(pgrep -f -- "^$dfe_run .*--out $work/k" | tr '\n' ' ')
     rm -f "$work/k/checkpoint.h5.tmp"
     end=$((SECONDS + 20))
-    while [[ ! -e $work/k/checkpoint.h5.tmp && $SECONDS -lt $end ]] && kill -0 "$pid" 2>/dev/null; do :; done
+    while [[ $SECONDS -lt $end ]] && kill -0 "$pid" 2>/dev/null; do
+      if [[ -e $work/k/checkpoint.h5.tmp ]]; then
+        # shellcheck disable=SC2086
+        kill -9 $ranks 2>/dev/null && killed=1 during=1
+        break
+      fi
+    done
   else
     sleep "0.$(printf '%03d' $((RANDOM % 300)))"
-  fi
-  killed=0
-  if [[ $kills -lt 3 ]] && kill -0 "$pid" 2>/dev/null; then
-    pkill -9 -f -- "^$dfe_run .*--out $work/k" && killed=1
+    if [[ $kills -lt 3 ]] && kill -0 "$pid" 2>/dev/null; then
+      pkill -9 -f -- "^$dfe_run .*--out $work/k" && killed=1
+    fi
   fi
   set +e; wait "$pid"; rc=$?; set -e
   if [[ $killed -eq 1 && $rc -ne 0 ]]; then
     kills=$((kills + 1))
-    [[ -e $work/k/checkpoint.h5.tmp ]] && in_checkpoint=$((in_checkpoint + 1))
+    # Confirmed when the temporary file outlived the kill (the write had not finished).
+    [[ $during -eq 1 && -e $work/k/checkpoint.h5.tmp ]] && in_checkpoint=$((in_checkpoint + 1))
     restart=(--restart "$work/k/checkpoint.h5")
     continue
   fi
