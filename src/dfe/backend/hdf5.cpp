@@ -163,15 +163,22 @@ Handle create_file(const Comm& comm, const std::filesystem::path& path)
     return Handle(id, H5Fclose);
 }
 
-Handle open_file(const Comm& comm, const std::filesystem::path& path)
+namespace {
+
+/// `path` opened with MPI-IO on `comm` with H5Fopen's `flags`; unchecked: a failure here is the
+/// caller's input error, not an HDF5 fault.
+Handle open_parallel(const Comm& comm, const std::filesystem::path& path, unsigned flags)
 {
     silence_error_printing();
     const Handle fapl = mpio_access(comm);
-    // Unchecked: a failure here is the caller's input error, not an HDF5 fault.
-    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), H5Fclose);
+    Handle file(H5Fopen(path.c_str(), flags, fapl.get()), H5Fclose);
     if (file) remember_ranks(path, comm.size());
     return file;
 }
+
+}  // namespace
+
+Handle open_file(const Comm& comm, const std::filesystem::path& path) { return open_parallel(comm, path, H5F_ACC_RDONLY); }
 
 Handle open_file(const std::filesystem::path& path)
 {
@@ -376,12 +383,7 @@ void set_extent(hid_t dataset, std::span<const hsize_t> dims) { DFE_H5(H5Dset_ex
 
 Handle open_file_for_writing(const Comm& comm, const std::filesystem::path& path)
 {
-    silence_error_printing();
-    const Handle fapl = mpio_access(comm);
-    // Unchecked, as open_file: the caller words the error.
-    Handle file(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()), H5Fclose);
-    if (file) remember_ranks(path, comm.size());
-    return file;
+    return open_parallel(comm, path, H5F_ACC_RDWR);
 }
 
 Handle open_group(hid_t loc, const std::string& path)

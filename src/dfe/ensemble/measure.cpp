@@ -363,19 +363,18 @@ private:
             // S(0, x − x₀) e^{ik·x}: translation and the Galilean boost keep it an exact solution of the
             // flow, blowing up at T at the point x₀ + 2kT.
             const CollapseProfile profile;
-            grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
-                double r2 = 0.0, kx = 0.0;
-                for (int a = 0; a < 3; ++a) {
-                    const double y = x[a] - c.center[a];
-                    r2 += y * y;
-                    kx += c.kick[a] * x[a];
-                }
-                phi[ic] = profile.value(c.collapse, r2) * std::polar(1.0, kx);
-            });
-            normalize(grid, phi);
+            fill(grid, c, phi, [&](double r2, double kx) { return profile.value(c.collapse, r2) * std::polar(1.0, kx); });
             return;
         }
         const double inv_two_sigma2 = 1.0 / (2.0 * c.sigma * c.sigma);
+        fill(grid, c, phi,
+             [&](double r2, double kx) { return std::polar(std::exp(-r2 * inv_two_sigma2), kx + c.chirp * r2); });
+    }
+
+    /// phi = value(|x − x₀|², k·x) at every point, normalized.
+    template <class Value>
+    static void fill(const Grid& grid, const Component& c, cplx* phi, Value&& value)
+    {
         grid.for_each_point([&](std::ptrdiff_t ic, std::ptrdiff_t, const std::array<double, 3>& x) {
             double r2 = 0.0, kx = 0.0;
             for (int a = 0; a < 3; ++a) {
@@ -383,7 +382,7 @@ private:
                 r2 += y * y;
                 kx += c.kick[a] * x[a];
             }
-            phi[ic] = std::polar(std::exp(-r2 * inv_two_sigma2), kx + c.chirp * r2);
+            phi[ic] = value(r2, kx);
         });
         normalize(grid, phi);
     }

@@ -145,9 +145,10 @@ RunRecord::RunRecord(const fs::path& dir, const Ensemble& ensemble, const RunCon
         if (world_.is_root()) bring_record(dir, checkpoint.record.directory);
     });
     const auto& layout = ensemble.layout();
+    const auto run_attributes = attributes();
     run_file_ = std::make_unique<RunFile>(dir_ / "run.h5", layout, ensemble.grid(), columns_, keep.rows,
                                           ensemble.measure().weights(), ensemble.gamma2().points_per_dim(),
-                                          keep.gamma2_snapshots, attributes(), RunFile::Mode::resume);
+                                          keep.gamma2_snapshots, run_attributes, RunFile::Mode::resume);
     const std::string where = "the run's record '" + temporary_path(dir_ / "run.h5").string() + "'";
     if (run_file_->rows() < keep.rows || run_file_->gamma2_rows() < keep.gamma2_snapshots)
         throw InputError(where + " holds " + std::to_string(run_file_->rows()) + " rows and " +
@@ -155,7 +156,7 @@ RunRecord::RunRecord(const fs::path& dir, const Ensemble& ensemble, const RunCon
                          std::to_string(keep.rows) + " and " + std::to_string(keep.gamma2_snapshots));
     check_gamma2_times(keep.gamma2_snapshots);
     collectively(world_, [&] { writer_.emplace(world_, dir / "timeseries.csv", columns_, keep.rows); });
-    run_file_->restart(attributes(), ensemble.schedule().rows(), static_cast<long>(ensemble.gamma2_rows().size()));
+    run_file_->restart(run_attributes, ensemble.schedule().rows(), static_cast<long>(ensemble.gamma2_rows().size()));
     write_hypotheses();
     // The verdicts and the closing table from the rows kept, a block at a time.
     constexpr long block = 4096;
