@@ -1,0 +1,95 @@
+#pragma once
+/**
+ * @file observer.hpp
+ * @brief The ensemble's observation at an output time: every sample's observables, their weighted
+ * sums over the groups, γ^(1)(x,x), the Gram reductions (purity, lambda_max) and γ^(2)'s columns
+ * and snapshot (docs/physics.md §4–§5), and the t = 0 values behind glassey_T and margin_R.
+ *
+ * Ensemble values of the observables linear in γ (docs/physics.md §1) are Σ_j w_j × (value of sample j):
+ * each group evaluates its samples on its FFTW-MPI grid, and the weighted sums are added over the
+ * cross communicator. γ^(1)(x,x) = Σ_j w_j |φ_j(x)|² is reduced the same way on every slab. purity and
+ * lambda_max come from the Gram matrix (gram.hpp), γ^(2) from its distributed factor (gamma2.hpp).
+ */
+#include "dfe/config/run_config.hpp"
+#include "dfe/core/groups.hpp"
+#include "dfe/ensemble/phase_times.hpp"
+#include "dfe/ensemble/propagator.hpp"
+#include "dfe/ensemble/resolution_tracker.hpp"
+#include "dfe/ensemble/sample_set.hpp"
+#include "dfe/ensemble/values.hpp"
+#include "dfe/observables/observables.hpp"
+#include "dfe/reductions/gamma2.hpp"
+#include "dfe/reductions/gram.hpp"
+
+#include <limits>
+#include <span>
+#include <vector>
+
+namespace dfe {
+
+/** @brief The run's values at t = 0, behind glassey_T, margin_R and the verdicts (a restart carries them). */
+struct InitialValues {
+    bool recorded = false;
+    double energy = 0.0, V1 = 0.0, dV1 = 0.0, radial_defect = 0.0;
+};
+
+class Observer {
+public:
+    /** @brief Not Collective. `weights` are all M weights of the measure. */
+    Observer(const RunConfig& config, const Schedule& schedule, const GroupLayout& layout, const Grid& grid,
+             const Convolver& convolver, std::span<const double> weights);
+
+    /**
+     * @brief The values of output row `row` at time t (Collective on the world). Samples found
+     * under-resolved are marked in `tracker`; the wall time goes into `times` (observables, wait,
+     * reductions).
+     */
+    [[nodiscard]] EnsembleValues observe(long row, double t, const SampleSet& samples, ResolutionTracker& tracker,
+                                         const Propagator& propagator, PhaseTimes& times);
+    /** @brief Samples marked by the last observe(), over all groups. */
+    [[nodiscard]] long marked_now() const { return marked_now_; }
+
+    [[nodiscard]] const InitialValues& initial() const { return initial_; }
+    void restore(const InitialValues& initial) { initial_ = initial; }
+
+    [[nodiscard]] const ObservableEvaluator& evaluator() const { return evaluator_; }
+    [[nodiscard]] const Gamma2& gamma2() const { return gamma2_; }
+    [[nodiscard]] const std::vector<long>& gamma2_rows() const { return gamma2_rows_; }
+    [[nodiscard]] GramReducer& gram() { return gram_; }
+    /** @brief γ^(1)(x,x) on this rank's slab, as of the last observe(). */
+    [[nodiscard]] std::span<const double> gamma1_local() const { return gamma1_; }
+    /** @brief Per-sample observables of this group's samples, as of the last observe(). */
+    [[nodiscard]] const std::vector<SampleObservables>& sample_values() const { return per_sample_; }
+
+private:
+    /** @brief This group's weighted sums and per-sample extremes at an output (before the reductions). */
+    struct SampleSums {
+        std::vector<double> sums;  ///< the sample columns, then the localized values
+        double radial = 0.0, grad_max = 0.0, boundary_max = 0.0, marked = 0.0, newly = 0.0;
+        double step = std::numeric_limits<double>::infinity();  ///< smallest proposed step of unfrozen samples
+    };
+    /** @brief Evaluates every local sample, accumulating γ^(1) and marking under-resolved ones (Collective on the group). */
+    SampleSums evaluate_samples(double t, const SampleSet& samples, ResolutionTracker& tracker, const Propagator& propagator);
+    /** @brief Sums over the groups and the maxima over the world into `out` (Collective on the world). */
+    void reduce_sums(SampleSums& sums, bool adaptive, EnsembleValues& out);
+    /** @brief E(0), glassey_T and margin_R from the t = 0 values (recorded at the first row). */
+    void derive_from_initial(EnsembleValues& out);
+    /** @brief γ^(1) over the groups, purity and lambda_max, γ^(2)'s columns and snapshot (Collective on the world). */
+    void reduce_density_matrices(const SampleSet& samples, EnsembleValues& out);
+
+    const GroupLayout& layout_;
+    const Grid& grid_;
+    std::vector<double> weights_;  ///< all M weights
+    std::vector<double> R_;        ///< the localization radii
+    double dt_;                    ///< config.dt, the dt column of the fixed-step integrators
+    ObservableEvaluator evaluator_;
+    GramReducer gram_;
+    Gamma2 gamma2_;
+    std::vector<long> gamma2_rows_;
+    std::vector<double> gamma1_;
+    std::vector<SampleObservables> per_sample_;
+    InitialValues initial_;
+    long marked_now_ = 0;
+};
+
+}  // namespace dfe

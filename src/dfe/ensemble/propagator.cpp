@@ -1,0 +1,50 @@
+#include "dfe/ensemble/propagator.hpp"
+
+#include "dfe/evolution/adaptive_split.hpp"
+#include "dfe/evolution/composition.hpp"
+#include "dfe/evolution/interaction_ts.hpp"
+
+namespace dfe {
+
+namespace {
+
+std::unique_ptr<SplitStep> make_fixed_step(const RunConfig& c, const Convolver& convolver)
+{
+    if (c.integrator == Integrator::petsc || c.tol > 0.0) return nullptr;
+    return std::make_unique<SplitStep>(convolver, c.mu, make_composition(c.integrator), c.dt);
+}
+
+std::unique_ptr<AdaptiveIntegrator> make_adaptive(const RunConfig& c, const Convolver& convolver)
+{
+    if (c.integrator == Integrator::petsc) return std::make_unique<InteractionPictureTS>(convolver, c.mu, c.tol > 0.0 ? c.tol : default_petsc_tol);
+    if (c.tol > 0.0) return std::make_unique<AdaptiveSplitStep>(convolver, c.mu, make_composition(c.integrator), c.tol);
+    return nullptr;
+}
+
+}  // namespace
+
+Propagator::Propagator(const RunConfig& config, const Convolver& convolver, std::size_t samples)
+    : dt_(config.dt), stepper_(make_fixed_step(config, convolver)), adaptive_(make_adaptive(config, convolver)),
+      h_(samples, config.dt)
+{
+}
+
+Propagator::~Propagator() = default;
+
+void Propagator::advance(std::span<cplx* const> fields, long steps, const std::vector<bool>& skip)
+{
+    if (steps <= 0) return;
+    const double span = static_cast<double>(steps) * dt_;
+    for (std::size_t j = 0; j < fields.size(); ++j) {
+        if (skip[j]) continue;
+        if (adaptive_) {
+            StepStats s;
+            adaptive_->advance(fields[j], span, h_[j], s);
+            stats_.merge(s);
+        } else {
+            stepper_->advance(fields[j], steps);
+        }
+    }
+}
+
+}  // namespace dfe

@@ -1,0 +1,50 @@
+#pragma once
+/**
+ * @file propagator.hpp
+ * @brief The integrator that moves a group's samples by the Hartree flow: the fixed split step
+ * (strang, order4 without --tol) or an adaptive one (--tol, --integrator petsc), with the step each
+ * sample's controller tries next and the step statistics (evolution/).
+ */
+#include "dfe/config/run_config.hpp"
+#include "dfe/evolution/adaptive.hpp"
+#include "dfe/evolution/split_step.hpp"
+
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace dfe {
+
+class Propagator {
+public:
+    /** @brief The integrator config asks for, for `samples` samples (Not Collective). */
+    Propagator(const RunConfig& config, const Convolver& convolver, std::size_t samples);
+    ~Propagator();
+    Propagator(const Propagator&) = delete;
+    Propagator& operator=(const Propagator&) = delete;
+
+    /**
+     * @brief Advances every sample j with !skip[j] by `steps` steps of config.dt (Collective on the
+     * group: the FFTs of each sample).
+     */
+    void advance(std::span<cplx* const> fields, long steps, const std::vector<bool>& skip);
+
+    /** @brief The adaptive integrator, or null for the fixed-step ones. */
+    [[nodiscard]] const AdaptiveIntegrator* adaptive() const { return adaptive_.get(); }
+    /** @brief The step sample j's controller tries next (config.dt for the fixed steps). */
+    [[nodiscard]] double proposed_step(std::size_t j) const { return h_[j]; }
+    [[nodiscard]] const std::vector<double>& proposed_steps() const { return h_; }
+    /** @brief Continues with a checkpoint's proposed steps (one per sample). */
+    void restore_steps(std::vector<double> h) { h_ = std::move(h); }
+    /** @brief Steps taken and rejected (adaptive integrators). */
+    [[nodiscard]] const StepStats& stats() const { return stats_; }
+
+private:
+    double dt_;
+    std::unique_ptr<SplitStep> stepper_;            ///< fixed step (strang, order4 without --tol)
+    std::unique_ptr<AdaptiveIntegrator> adaptive_;  ///< --tol or --integrator petsc
+    std::vector<double> h_;                         ///< per sample: the step tried next
+    StepStats stats_;
+};
+
+}  // namespace dfe
