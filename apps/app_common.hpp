@@ -125,7 +125,9 @@ inline po::options_description parallel_options(dfe::RunConfig& c)
         ("gamma2-times", po::value(&c.gamma2_times)->default_value(c.gamma2_times),
          "output times at which gamma^(2) is formed and stored in run.h5: comma list of times, first, last, all, none")
         ("eigensolver", po::value(&c.eigensolver)->default_value(c.eigensolver),
-         "lambda_max: dense (LAPACK on the M x M Gram matrix) | iterative (SLEPc, never forms it) | auto (dense for M <= 2000)");
+         "lambda_max: dense (LAPACK on the M x M Gram matrix) | iterative (SLEPc, never forms it) | auto (dense for M <= 2000)")
+        ("reduce-every", po::value(&c.reduce_every)->default_value(c.reduce_every),
+         "K: purity, lambda_max, fact_defect and admissibility_residual at every K-th output row and at the --gamma2-times rows only (nan at the others)");
     return parallel;
 }
 

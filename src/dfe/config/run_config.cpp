@@ -58,6 +58,11 @@ std::string bound4(double v, bool up)
 }  // namespace
 
 
+bool reduces_at(const RunConfig& config, const std::vector<long>& gamma2_rows, long row)
+{
+    return row % config.reduce_every == 0 || std::binary_search(gamma2_rows.begin(), gamma2_rows.end(), row);
+}
+
 long gamma2_points(const RunConfig& config)
 {
     if (config.gamma2_grid > 0) return config.gamma2_grid;
@@ -79,6 +84,7 @@ Schedule validate(const RunConfig& c)
     finite(c.measure.sigma, "--sigma");
     require(c.measure.sigma > 0.0, "--sigma must be positive (got " + digits17(c.measure.sigma) + ")");
     require(c.ranks_per_sample >= 1, "--ranks-per-sample must be >= 1 (got " + std::to_string(c.ranks_per_sample) + ")");
+    require(c.reduce_every >= 1, "--reduce-every must be a positive number of output rows (got " + std::to_string(c.reduce_every) + ")");
     require(c.gamma2_grid >= 0, "--gamma2-grid must be positive (got " + std::to_string(c.gamma2_grid) + ")");
     require(c.eigensolver == "auto" || c.eigensolver == "dense" || c.eigensolver == "iterative",
             "--eigensolver must be auto, dense or iterative (got '" + c.eigensolver + "')");

@@ -43,6 +43,9 @@ struct RunConfig {
     long gamma2_grid = 0;       ///< n, observation grid points per dimension; 0: the default of gamma2_points()
     std::string gamma2_times = "first,last";  ///< when to form and store γ^(2): times, first, last, all, none
     std::string eigensolver = "auto";         ///< lambda_max: auto | dense | iterative
+    /// --reduce-every K: purity, lambda_max, fact_defect and admissibility_residual at every K-th
+    /// output row (row % K == 0) and at every --gamma2-times row only; NaN at the others.
+    long reduce_every = 1;
     std::string write_samples;  ///< if set, the initial measure is written to this samples file
     std::vector<double> R;      ///< localization radii of ψ_R (--R); empty: no localized columns
     int cutoff_order = 10;      ///< k of the cutoff profile (--cutoff-order)
@@ -81,6 +84,13 @@ struct Schedule {
  * of `first`, `last`, `all`, `none` and times that are output times. Throws InputError.
  */
 std::vector<long> gamma2_rows(const RunConfig& config, const Schedule& schedule);
+
+/**
+ * @brief True when output row `row` computes the reductions that are not linear in the measure
+ * (purity, lambda_max, fact_defect, admissibility_residual): every --reduce-every-th row and every
+ * row of `gamma2_rows` (ascending, from gamma2_rows()).
+ */
+bool reduces_at(const RunConfig& config, const std::vector<long>& gamma2_rows, long row);
 
 /** @brief The time of output row `row`. */
 double row_time(const RunConfig& config, const Schedule& schedule, long row);

@@ -10,7 +10,7 @@ namespace dfe {
 
 Observer::Observer(const RunConfig& config, const Schedule& schedule, const GroupLayout& layout, const Grid& grid,
                    const Convolver& convolver, std::span<const double> weights)
-    : layout_(layout), grid_(grid), weights_(weights.begin(), weights.end()), R_(config.R), dt_(config.dt),
+    : config_(config), layout_(layout), grid_(grid), weights_(weights.begin(), weights.end()), R_(config.R), dt_(config.dt),
       evaluator_(convolver, config.mu, LocalizedSpec{Cutoff(config.cutoff_order, config.cutoff_width), config.R}),
       gram_(layout, grid, weights, parse_eigen_method(config.eigensolver, weights.size())),
       gamma2_(layout, grid, gamma2_points(config), weights), gamma2_rows_(dfe::gamma2_rows(config, schedule))
@@ -94,6 +94,13 @@ void Observer::derive_from_initial(EnsembleValues& out)
 void Observer::reduce_density_matrices(const SampleSet& samples, EnsembleValues& out)
 {
     layout_.cross().sum_in_place(gamma1_);
+    constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+    out.symmetry_residual = nan;
+    out.gamma2_min = nan;
+    if (!reduces_at(config_, gamma2_rows_, out.row)) {
+        out.purity = out.lambda_max = out.fact_defect = out.admissibility_residual = nan;
+        return;
+    }
     const GramResult gram = gram_.reduce(samples.block());
     out.purity = gram.purity;
     out.lambda_max = gram.lambda_max;
@@ -101,8 +108,6 @@ void Observer::reduce_density_matrices(const SampleSet& samples, EnsembleValues&
     const auto factor = gamma2_.from_factor();
     out.fact_defect = factor.fact_defect;
     out.admissibility_residual = factor.admissibility_residual;
-    out.symmetry_residual = std::numeric_limits<double>::quiet_NaN();
-    out.gamma2_min = std::numeric_limits<double>::quiet_NaN();
     if (std::binary_search(gamma2_rows_.begin(), gamma2_rows_.end(), out.row)) {
         out.gamma2 = gamma2_.form();
         out.symmetry_residual = out.gamma2->symmetry_residual;

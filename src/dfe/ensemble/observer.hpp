@@ -77,6 +77,7 @@ private:
     /** @brief γ^(1) over the groups, purity and lambda_max, γ^(2)'s columns and snapshot (Collective on the world). */
     void reduce_density_matrices(const SampleSet& samples, EnsembleValues& out);
 
+    const RunConfig& config_;
     const GroupLayout& layout_;
     const Grid& grid_;
     std::vector<double> weights_;  ///< all M weights

@@ -373,7 +373,8 @@ std::vector<Attribute> run_attributes(const RunConfig& c, int ranks, std::size_t
             A{"samples", static_cast<long long>(samples)},
             A{"gamma2-grid", static_cast<long long>(gamma2_n)},
             A{"gamma2-times", c.gamma2_times},
-            A{"eigensolver", c.eigensolver}};
+            A{"eigensolver", c.eigensolver},
+            A{"reduce-every", static_cast<long long>(c.reduce_every)}};
 }
 
 void RunFile::flush() { h5::flush(state_->file.get()); }
