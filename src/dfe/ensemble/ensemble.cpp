@@ -57,7 +57,10 @@ long Ensemble::check_resolution()
 
 EnsembleValues Ensemble::observe(long row)
 {
-    return observer_.observe(row, time(), samples_, tracker_, propagator_, times_);
+    // The dt column: the controllers' proposed steps for the adaptive integrators, --dt otherwise.
+    const std::span<const double> proposed =
+        propagator_.adaptive() ? std::span<const double>(propagator_.proposed_steps()) : std::span<const double>();
+    return observer_.observe(row, time(), samples_, tracker_, proposed, times_);
 }
 
 RunEnd Ensemble::run(const std::function<void(const EnsembleValues&)>& on_output, const std::function<bool()>& stop_now,

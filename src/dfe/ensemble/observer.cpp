@@ -18,7 +18,7 @@ Observer::Observer(const RunConfig& config, const Schedule& schedule, const Grou
 }
 
 Observer::SampleSums Observer::evaluate_samples(double t, const SampleSet& samples, ResolutionTracker& tracker,
-                                                const Propagator& propagator)
+                                                std::span<const double> proposed_steps)
 {
     // Linear observables: Σ_j w_j × value_j over the group's samples, and γ^(1)(x,x) = Σ_j w_j |φ_j|²
     // on this slab in the same pass; both are summed over the groups afterwards.
@@ -40,7 +40,7 @@ Observer::SampleSums Observer::evaluate_samples(double t, const SampleSet& sampl
         s.boundary_max = std::max(s.boundary_max, o.boundary_mass);
         if (tracker.note(j, o.tail_fraction, o.boundary_mass, t)) s.newly += 1.0;
         if (tracker.marked(j)) s.marked += 1.0;
-        if (!tracker.frozen(j)) s.step = std::min(s.step, propagator.proposed_step(j));
+        if (!proposed_steps.empty() && !tracker.frozen(j)) s.step = std::min(s.step, proposed_steps[j]);
     }
     return s;
 }
@@ -116,7 +116,7 @@ void Observer::reduce_density_matrices(const SampleSet& samples, EnsembleValues&
 }
 
 EnsembleValues Observer::observe(long row, double t, const SampleSet& samples, ResolutionTracker& tracker,
-                                 const Propagator& propagator, PhaseTimes& times)
+                                 std::span<const double> proposed_steps, PhaseTimes& times)
 {
     EnsembleValues out;
     out.row = row;
@@ -124,7 +124,7 @@ EnsembleValues Observer::observe(long row, double t, const SampleSet& samples, R
     SampleSums sums;
     {
         const ScopedTimer timer(times.observables);
-        sums = evaluate_samples(t, samples, tracker, propagator);
+        sums = evaluate_samples(t, samples, tracker, proposed_steps);
     }
     {
         // Ranks arrive at different times (unequal sample counts, noise); the wait is imbalance, not
@@ -133,7 +133,7 @@ EnsembleValues Observer::observe(long row, double t, const SampleSet& samples, R
         layout_.world().barrier();
     }
     const ScopedTimer timer(times.reductions);
-    reduce_sums(sums, propagator.adaptive() != nullptr, out);
+    reduce_sums(sums, !proposed_steps.empty(), out);
     derive_from_initial(out);
     reduce_density_matrices(samples, out);
     return out;

@@ -13,7 +13,6 @@
 #include "dfe/config/run_config.hpp"
 #include "dfe/core/groups.hpp"
 #include "dfe/ensemble/phase_times.hpp"
-#include "dfe/ensemble/propagator.hpp"
 #include "dfe/ensemble/resolution_tracker.hpp"
 #include "dfe/ensemble/sample_set.hpp"
 #include "dfe/ensemble/values.hpp"
@@ -42,10 +41,11 @@ public:
     /**
      * @brief The values of output row `row` at time t (Collective on the world). Samples found
      * under-resolved are marked in `tracker`; the wall time goes into `times` (observables, wait,
-     * reductions).
+     * reductions). `proposed_steps`: the step each sample's controller tries next, for the dt column
+     * of the adaptive integrators; empty for the fixed-step ones (the column is then --dt).
      */
     [[nodiscard]] EnsembleValues observe(long row, double t, const SampleSet& samples, ResolutionTracker& tracker,
-                                         const Propagator& propagator, PhaseTimes& times);
+                                         std::span<const double> proposed_steps, PhaseTimes& times);
     /** @brief Samples marked by the last observe(), over all groups. */
     [[nodiscard]] long marked_now() const { return marked_now_; }
 
@@ -69,7 +69,8 @@ private:
         double step = std::numeric_limits<double>::infinity();  ///< smallest proposed step of unfrozen samples
     };
     /** @brief Evaluates every local sample, accumulating γ^(1) and marking under-resolved ones (Collective on the group). */
-    SampleSums evaluate_samples(double t, const SampleSet& samples, ResolutionTracker& tracker, const Propagator& propagator);
+    SampleSums evaluate_samples(double t, const SampleSet& samples, ResolutionTracker& tracker,
+                                std::span<const double> proposed_steps);
     /** @brief Sums over the groups and the maxima over the world into `out` (Collective on the world). */
     void reduce_sums(SampleSums& sums, bool adaptive, EnsembleValues& out);
     /** @brief E(0), glassey_T and margin_R from the t = 0 values (recorded at the first row). */

@@ -3,6 +3,7 @@
 #include "dfe/evolution/adaptive_split.hpp"
 #include "dfe/evolution/composition.hpp"
 #include "dfe/evolution/interaction_ts.hpp"
+#include "dfe/evolution/split_step.hpp"
 
 namespace dfe {
 

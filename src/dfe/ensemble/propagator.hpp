@@ -7,13 +7,15 @@
  */
 #include "dfe/config/run_config.hpp"
 #include "dfe/evolution/adaptive.hpp"
-#include "dfe/evolution/split_step.hpp"
 
 #include <memory>
 #include <span>
 #include <vector>
 
 namespace dfe {
+
+class Convolver;
+class SplitStep;
 
 class Propagator {
 public:
