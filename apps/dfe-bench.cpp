@@ -8,6 +8,7 @@
 // and peak resident memory per rank. Like the other applications (not the library), it names
 // MPI_COMM_WORLD.
 #include "app_common.hpp"
+#include "dfe/backend/blas.hpp"
 #include "dfe/core/format.hpp"
 #include "dfe/core/host_memory.hpp"
 #include "dfe/core/timer.hpp"
@@ -384,6 +385,46 @@ std::string json_line(const std::vector<Field>& fields, const std::vector<double
     return out + "]}";
 }
 
+/**
+ * @brief The rate of this machine's BLAS on the reductions' kind of product: zgemm C = A†B with A and
+ * B of 256 columns of `points` complex values (the shape of a Gram tile over a sample's points), in
+ * GFlop/s per rank (8 flops per complex multiply-add), timed in loops of at least 0.2 s on every rank
+ * at once (Collective on `world`; the slowest rank's rate).
+ */
+double measure_blas_gflops(const dfe::Comm& world, long points)
+{
+    const int m = 256, k = static_cast<int>(std::max(1L, points));
+    std::vector<dfe::cplx> a(static_cast<std::size_t>(m) * static_cast<std::size_t>(k)), tile(static_cast<std::size_t>(m) * m);
+    for (std::size_t i = 0; i < a.size(); ++i) a[i] = dfe::cplx(std::sin(0.1 * static_cast<double>(i)), std::cos(0.3 * static_cast<double>(i)));
+    const dfe::cplx one(1.0), zero(0.0);
+    auto products = [&](long n) {
+        for (long i = 0; i < n; ++i) zgemm_("C", "N", &m, &m, &k, &one, a.data(), &k, a.data(), &k, &zero, tile.data(), &m, 1, 1);
+    };
+    products(1);
+    long n = 1;
+    double t = 0.0;
+    for (;;) {
+        world.barrier();
+        const double t0 = MPI_Wtime();
+        products(n);
+        t = world.max(MPI_Wtime() - t0);
+        if (t >= 0.2 || n >= (1L << 20)) break;
+        n *= 2;
+    }
+    return 8.0 * static_cast<double>(m) * m * k * static_cast<double>(n) / t / 1e9;
+}
+
+/**
+ * @brief The reductions' floor per output row: the multiply-adds of the cheaper exact form of the
+ * γ^(1) reductions (the Gram matrix, M²/2 products of N^d points, or the grid matrix, N^{2d}/2 products
+ * of M samples; Hermitian: half of each), spread over all ranks at the BLAS rate, in seconds.
+ */
+double reduction_floor_s(double samples, double points, int ranks, double gflops)
+{
+    const double macs = 0.5 * std::min(samples * samples * points, samples * points * points);
+    return 8.0 * macs / (static_cast<double>(ranks) * gflops * 1e9);
+}
+
 /// Everything dfe-bench reports for one case.
 struct Results {
     std::string case_name, potential, integrator, planner, measure;
@@ -396,6 +437,9 @@ struct Results {
     double ratio = 0, observables_pct = 0, reductions_pct = 0, wait_pct = 0, output_pct = 0;
     double sample_steps_per_s = 0, peak_rss_mib = 0, start_rss_mib = 0;
     double estimate_mib = 0;  ///< the resource estimate (ensemble/resources.hpp); printed, not in the CSV
+    double reductions_per_row_s = NAN;  ///< reductions_s / rows
+    double blas_gflops = 0;             ///< measure_blas_gflops
+    double reduction_floor_s = NAN;     ///< reduction_floor_s() per output row
     double final_t = NAN, final_mass = NAN, final_kinetic = NAN, final_interaction = NAN, final_energy = NAN;
 };
 
@@ -423,6 +467,8 @@ std::vector<Field> fields(const Results& r)
             num("wait_pct", r.wait_pct), num("output_pct", r.output_pct),
             num("sample_steps_per_s", r.sample_steps_per_s), num("peak_rss_mib", r.peak_rss_mib),
             num("start_rss_mib", r.start_rss_mib),
+            num("reductions_per_row_s", r.reductions_per_row_s), num("blas_gflops", r.blas_gflops),
+            num("reduction_floor_s", r.reduction_floor_s),
             // The last output row's values, exact doubles (to compare with reference values).
             num("final_t", r.final_t, 17), num("final_mass", r.final_mass, 17), num("final_kinetic", r.final_kinetic, 17),
             num("final_interaction", r.final_interaction, 17), num("final_energy", r.final_energy, 17)};
@@ -444,6 +490,10 @@ void print_report(const Results& r, const std::vector<double>& rss)
                 r.total_s, r.evolution_s, r.observables_s, r.reductions_s, r.wait_s, r.output_s);
     std::printf("  FFT floor: complex fwd+bwd %.4f ms + r2c+c2r %.4f ms = %.4f ms (%ld repeats)\n", r.floor.complex_ms,
                 r.floor.real_ms, r.floor.total_ms, r.floor.repeat);
+    if (std::isfinite(r.reductions_per_row_s))
+        std::printf("  reductions per output row %.4f s; the cheaper exact form's multiply-adds at the BLAS rate "
+                    "(%.2f GFlop/s per rank) %.4f s: ratio %.2f\n",
+                    r.reductions_per_row_s, r.blas_gflops, r.reduction_floor_s, r.reductions_per_row_s / r.reduction_floor_s);
     std::printf("  throughput %.1f sample-steps/s; peak RSS per rank (MiB):", r.sample_steps_per_s);
     for (double v : rss) std::printf(" %.1f", v);
     std::printf(" (of which %.1f before the ensemble: libraries, MPI, PETSc); estimate %.1f\n", r.start_rss_mib,
@@ -529,6 +579,11 @@ void describe(Results& r, const dfe::RunConfig& config, const dfe::Ensemble& ens
     r.wait_pct = pct * r.wait_s;
     r.output_pct = pct * r.output_s;
     r.sample_steps_per_s = r.total_s > 0 ? static_cast<double>(r.samples) * steps / r.total_s : 0.0;
+    if (r.rows > 0) {
+        r.reductions_per_row_s = r.reductions_s / static_cast<double>(r.rows);
+        r.reduction_floor_s = reduction_floor_s(static_cast<double>(r.samples), static_cast<double>(grid.global_points()),
+                                                r.ranks, r.blas_gflops);
+    }
     if (t.last_row.empty()) return;
     auto at = [&](const char* name) {
         const auto it = std::find(t.columns.begin(), t.columns.end(), name);
@@ -616,6 +671,7 @@ int run(int argc, char** argv)
 
     Results r;
     r.floor = measure_floor(world, ensemble->grid(), config.fftw_planner, repeat);
+    r.blas_gflops = measure_blas_gflops(world, ensemble->grid().local_points());
     r.total_s = world.max(t.total_local);
     r.evolution_s = world.max(ensemble->evolution_seconds() - evolution0);
     r.observables_s = world.max(ensemble->observable_seconds() - observables0);
