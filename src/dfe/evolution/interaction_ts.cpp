@@ -36,7 +36,7 @@ std::string format_number(double value)
 }  // namespace
 
 InteractionPictureTS::InteractionPictureTS(const Convolver& convolver, double mu, double tol)
-    : convolver_(convolver), plans_(convolver.plans()), grid_(convolver.plans().grid()), mu_(mu),
+    : plans_(convolver.plans()), grid_(convolver.plans().grid()),
       linear_(mu == 0.0 || convolver.potential_function().is_zero()),
       scale_(std::sqrt(2.0 * convolver.plans().grid().cell_volume())),
       count_(convolver.plans().grid().spectral().count()), work_(convolver.plans().grid().alloc_complex()),
@@ -148,21 +148,6 @@ void InteractionPictureTS::multiply_by_phase(const double* in, double scale, boo
     }
 }
 
-void InteractionPictureTS::nonlinear(cplx* phi)
-{
-    const double* rho = nonlinear_.potential_of(phi);
-    // Rows of the last axis: the complex layout stores them back to back, the real layout padded.
-    const std::ptrdiff_t N = grid_.N();
-    const std::ptrdiff_t rows = grid_.local_points() / N;
-    const std::ptrdiff_t pad = grid_.d() == 1 ? N : grid_.physical_real().stride_last;
-    for (std::ptrdiff_t r = 0; r < rows; ++r) {
-        const double* u = rho + r * pad;
-        cplx* z = phi + r * N;
-        // −iμu (a + ib) = μu (b − ia)
-        for (std::ptrdiff_t j = 0; j < N; ++j) z[j] = mu_ * u[j] * cplx(z[j].imag(), -z[j].real());
-    }
-}
-
 void InteractionPictureTS::evaluate(double tau, const double* u, double* f)
 {
     if (linear_) {
@@ -173,7 +158,7 @@ void InteractionPictureTS::evaluate(double tau, const double* u, double* f)
     // Vec = c·v̂ → φ̂ = e^{−i|k|²τ} v̂ → φ = F⁻¹φ̂ / N^d (FFTW's backward is unnormalized).
     unwind(u, 1.0 / (scale_ * grid_.global_points()), work_.data());
     plans_.backward(work_.data());
-    nonlinear(work_.data());
+    nonlinear_.apply_generator(work_.data());  // −iμ (V*|φ|²) φ
     // F[−iNφ] → c·e^{+i|k|²τ} F[−iNφ], the derivative of the Vec.
     plans_.forward(work_.data());
     wind(work_.data(), scale_, f);

@@ -96,21 +96,17 @@ private:
     /// out = e^{±i|k|²τ} · in · scale (the tabulated τ; − when `conjugate`), complex numbers as
     /// (re, im) pairs over this rank's part of the spectral layout.
     void multiply_by_phase(const double* in, double scale, bool conjugate, double* out) const;
-    /// φ ← −iμ (V*|φ|²) φ, physical layout.
-    void nonlinear(cplx* phi);
     /// Records one accepted step and the controller's proposal, cuts the next step to meet the
     /// span's end and ends the solve there (from post_step).
     void accepted_step();
 
-    const Convolver& convolver_;
     const FftPlans& plans_;
     const Grid& grid_;
-    double mu_;
     bool linear_;            ///< V ≡ 0 or μ = 0: the right-hand side vanishes
     double scale_;           ///< c = √(2 (L/N)^d): Vec components = c·v̂
     std::ptrdiff_t count_;   ///< local modes of the spectral layout
     Buffer<cplx> work_;      ///< φ̂ / φ for the complex FFTs
-    NonlinearStep nonlinear_;  ///< U = V*|φ|² (NonlinearStep::potential_of)
+    NonlinearStep nonlinear_;  ///< −iμ (V*|φ|²) φ (NonlinearStep::apply_generator)
     std::array<std::vector<double>, 3> k2_;  ///< k_d² along each memory axis of the spectral layout
     std::array<std::vector<cplx>, 3> phase_;  ///< e^{+i k_d² τ} along each memory axis (unused axes: 1)
     std::vector<cplx> fastest_conj_;          ///< e^{−i k_d² τ} along the fastest memory axis
