@@ -36,28 +36,15 @@ std::string format_number(double value)
 }  // namespace
 
 InteractionPictureTS::InteractionPictureTS(const Convolver& convolver, double mu, double tol)
-    : convolver_(convolver), plans_(convolver.plans()), grid_(convolver.plans().grid()), mu_(mu),
+    : plans_(convolver.plans()), grid_(convolver.plans().grid()),
       linear_(mu == 0.0 || convolver.potential_function().is_zero()),
       scale_(std::sqrt(2.0 * convolver.plans().grid().cell_volume())),
       count_(convolver.plans().grid().spectral().count()), work_(convolver.plans().grid().alloc_complex()),
-      nonlinear_(convolver, mu)
+      nonlinear_(convolver, mu), phase_(convolver.plans().grid())
 {
     require(tol > 0.0 && std::isfinite(tol), "--tol must be positive and finite (got " + format_number(tol) + ")");
     require_logic(2 * count_ <= static_cast<std::ptrdiff_t>(PETSC_MAX_INT),
                   "interaction picture TS: the local spectrum exceeds PETSc's index range");
-    const Layout& spectral = grid_.spectral();
-    for (std::size_t a = 0; a < 3; ++a) {
-        const Axis& axis = spectral.axes[a];
-        k2_[a].assign(static_cast<std::size_t>(axis.n), 0.0);
-        phase_[a].assign(static_cast<std::size_t>(axis.n), cplx(1.0, 0.0));
-        if (axis.dim < 0) continue;  // unused axis: factor 1
-        for (std::ptrdiff_t i = 0; i < axis.n; ++i) {
-            const double k = grid_.wavenumber(axis.start + i);
-            k2_[a][static_cast<std::size_t>(i)] = k * k;
-        }
-    }
-    fastest_conj_.assign(phase_[2].size(), cplx(1.0, 0.0));
-
     const MPI_Comm comm = grid_.comm().get();
     Vec vec = nullptr;
     DFE_PETSC(VecCreateMPI(comm, static_cast<PetscInt>(2 * count_), PETSC_DETERMINE, &vec));
@@ -108,59 +95,10 @@ std::string InteractionPictureTS::describe() const
     return out + ", atol " + format_number(atol) + " rtol " + format_number(rtol) + " (L2 norm of the field)";
 }
 
-void InteractionPictureTS::tabulate_phases(double tau)
+void InteractionPictureTS::unwind(double tau, const double* u, cplx* out)
 {
-    for (std::size_t a = 0; a < 3; ++a) {
-        if (grid_.spectral().axes[a].dim < 0) continue;  // stays 1
-        const auto& k2 = k2_[a];
-        for (std::size_t i = 0; i < k2.size(); ++i) phase_[a][i] = cplx(std::cos(k2[i] * tau), std::sin(k2[i] * tau));
-    }
-    for (std::size_t i = 0; i < fastest_conj_.size(); ++i) fastest_conj_[i] = std::conj(phase_[2][i]);
-}
-
-void InteractionPictureTS::unwind(const double* u, double scale, cplx* out) const
-{
-    multiply_by_phase(u, scale, true, reinterpret_cast<double*>(out));
-}
-
-void InteractionPictureTS::wind(const cplx* in, double scale, double* out) const
-{
-    multiply_by_phase(reinterpret_cast<const double*>(in), scale, false, out);
-}
-
-void InteractionPictureTS::multiply_by_phase(const double* in, double scale, bool conjugate, double* out) const
-{
-    // Row by row: the product a of the slower axes' factors (and the scale) once per row, then the
-    // fastest axis's factor t (e^{+i k_2² τ}, or its conjugate for unwind): w = (a·t)·v, by the
-    // vectorized kernel of KineticPhase (real arithmetic: std::complex products carry a
-    // NaN-recovery branch that the compiler does not vectorize).
-    const auto& ax = grid_.spectral().axes;
-    const std::ptrdiff_t n2 = ax[2].n;
-    const auto* fastest = reinterpret_cast<const double*>((conjugate ? fastest_conj_ : phase_[2]).data());
-    std::ptrdiff_t row = 0;
-    for (std::ptrdiff_t i0 = 0; i0 < ax[0].n; ++i0) {
-        const cplx p0 = phase_[0][static_cast<std::size_t>(i0)];
-        for (std::ptrdiff_t i1 = 0; i1 < ax[1].n; ++i1, row += n2) {
-            const cplx p1 = phase_[1][static_cast<std::size_t>(i1)];
-            const cplx a = conjugate ? std::conj(p0 * p1) * scale : p0 * p1 * scale;
-            detail::phase_row(in + 2 * row, out + 2 * row, fastest, a.real(), a.imag(), n2);
-        }
-    }
-}
-
-void InteractionPictureTS::nonlinear(cplx* phi)
-{
-    const double* rho = nonlinear_.potential_of(phi);
-    // Rows of the last axis: the complex layout stores them back to back, the real layout padded.
-    const std::ptrdiff_t N = grid_.N();
-    const std::ptrdiff_t rows = grid_.local_points() / N;
-    const std::ptrdiff_t pad = grid_.d() == 1 ? N : grid_.physical_real().stride_last;
-    for (std::ptrdiff_t r = 0; r < rows; ++r) {
-        const double* u = rho + r * pad;
-        cplx* z = phi + r * N;
-        // −iμu (a + ib) = μu (b − ia)
-        for (std::ptrdiff_t j = 0; j < N; ++j) z[j] = mu_ * u[j] * cplx(z[j].imag(), -z[j].real());
-    }
+    phase_.set(tau, 1.0 / (scale_ * grid_.global_points()));
+    phase_.apply(reinterpret_cast<const cplx*>(u), out);
 }
 
 void InteractionPictureTS::evaluate(double tau, const double* u, double* f)
@@ -169,14 +107,15 @@ void InteractionPictureTS::evaluate(double tau, const double* u, double* f)
         std::fill(f, f + 2 * count_, 0.0);
         return;
     }
-    tabulate_phases(tau);
     // Vec = c·v̂ → φ̂ = e^{−i|k|²τ} v̂ → φ = F⁻¹φ̂ / N^d (FFTW's backward is unnormalized).
-    unwind(u, 1.0 / (scale_ * grid_.global_points()), work_.data());
+    unwind(tau, u, work_.data());
     plans_.backward(work_.data());
-    nonlinear(work_.data());
-    // F[−iNφ] → c·e^{+i|k|²τ} F[−iNφ], the derivative of the Vec.
+    nonlinear_.apply_generator(work_.data());  // −iμ (V*|φ|²) φ
+    // F[−iNφ] → c·e^{+i|k|²τ} F[−iNφ], the derivative of the Vec: e^{+i|k|²τ} is the kinetic flow
+    // over −τ (docs/physics.md §4).
     plans_.forward(work_.data());
-    wind(work_.data(), scale_, f);
+    phase_.set(-tau, scale_);
+    phase_.apply(work_.data(), reinterpret_cast<cplx*>(f));
 }
 
 PetscErrorCode InteractionPictureTS::rhs_function(TS, PetscReal t, Vec u, Vec f, void* context)
@@ -311,8 +250,7 @@ void InteractionPictureTS::advance(cplx* phi, double span, double& h, StepStats&
     {
         const PetscScalar* a = nullptr;
         DFE_PETSC(VecGetArrayRead(u, &a));
-        tabulate_phases(span);
-        unwind(a, 1.0 / (scale_ * grid_.global_points()), work_.data());
+        unwind(span, a, work_.data());
         DFE_PETSC(VecRestoreArrayRead(u, &a));
     }
     plans_.backward(work_.data());

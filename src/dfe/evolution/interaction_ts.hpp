@@ -10,8 +10,9 @@
  * so the stiff linear flow is applied exactly inside the right-hand side and the steps are limited by
  * the nonlinear term alone (for V ≡ 0 or μ = 0 the right-hand side vanishes and every step is exact).
  * Each right-hand side costs one complex FFT pair and the r2c/c2r pair of the convolution. The phases
- * factor over the dimensions, e^{i|k|²τ} = Π_d e^{i k_d² τ}, so each evaluation tabulates one row per
- * memory axis of the spectral layout (the k_d of Grid::wavenumber) instead of a full table.
+ * are the kinetic flow of docs/physics.md §4 (KineticPhase, one 1D table per memory axis of the
+ * spectral layout instead of a full table): e^{−i|k|²τ} takes v̂ to φ̂, and e^{+i|k|²τ}, the flow
+ * over −τ, takes F[−iNφ] back. −iNφ itself is NonlinearStep::apply_generator.
  *
  * Storage. The TS state is a PETSc Vec on the grid's communicator holding, for every local mode of
  * the spectral layout, Re and Im (interleaved) of c·v̂_k, where v̂ is built on FFTW's unnormalized
@@ -41,11 +42,10 @@
 #include "dfe/evolution/nonlinear_step.hpp"
 #include "dfe/physics/convolution.hpp"
 #include "dfe/backend/petsc.hpp"
+#include "dfe/spectral/kinetic_phase.hpp"
 
-#include <array>
 #include <exception>
 #include <string>
-#include <vector>
 
 namespace dfe {
 
@@ -86,34 +86,21 @@ private:
 
     /// f = ∂_τ (c v̂) at τ for the state u (both interleaved Re/Im, spectral layout).
     void evaluate(double tau, const double* u, double* f);
-    /// Rows of e^{+i k_d² τ} for every memory axis of the spectral layout, and of e^{−i k_d² τ}
-    /// for the fastest one.
-    void tabulate_phases(double tau);
-    /// out = e^{−i|k|²τ} · u · scale (the tabulated τ): Vec → FFT buffer.
-    void unwind(const double* u, double scale, cplx* out) const;
-    /// out = e^{+i|k|²τ} · in · scale (the tabulated τ): FFT buffer → Vec.
-    void wind(const cplx* in, double scale, double* out) const;
-    /// out = e^{±i|k|²τ} · in · scale (the tabulated τ; − when `conjugate`), complex numbers as
-    /// (re, im) pairs over this rank's part of the spectral layout.
-    void multiply_by_phase(const double* in, double scale, bool conjugate, double* out) const;
-    /// φ ← −iμ (V*|φ|²) φ, physical layout.
-    void nonlinear(cplx* phi);
+    /// out = φ̂ = e^{−i|k|²τ} v̂ / N^d for the state u = c·v̂ (interleaved Re/Im, spectral layout):
+    /// FFTW's unnormalized backward transform of out is φ(τ).
+    void unwind(double tau, const double* u, cplx* out);
     /// Records one accepted step and the controller's proposal, cuts the next step to meet the
     /// span's end and ends the solve there (from post_step).
     void accepted_step();
 
-    const Convolver& convolver_;
     const FftPlans& plans_;
     const Grid& grid_;
-    double mu_;
     bool linear_;            ///< V ≡ 0 or μ = 0: the right-hand side vanishes
     double scale_;           ///< c = √(2 (L/N)^d): Vec components = c·v̂
     std::ptrdiff_t count_;   ///< local modes of the spectral layout
     Buffer<cplx> work_;      ///< φ̂ / φ for the complex FFTs
-    NonlinearStep nonlinear_;  ///< U = V*|φ|² (NonlinearStep::potential_of)
-    std::array<std::vector<double>, 3> k2_;  ///< k_d² along each memory axis of the spectral layout
-    std::array<std::vector<cplx>, 3> phase_;  ///< e^{+i k_d² τ} along each memory axis (unused axes: 1)
-    std::vector<cplx> fastest_conj_;          ///< e^{−i k_d² τ} along the fastest memory axis
+    NonlinearStep nonlinear_;  ///< −iμ (V*|φ|²) φ (NonlinearStep::apply_generator)
+    KineticPhase phase_;     ///< e^{∓i|k|²τ}, re-tabulated for every τ
     PetscVec u_;
     PetscTS ts_;
 

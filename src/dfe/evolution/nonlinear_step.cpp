@@ -159,6 +159,21 @@ const double* NonlinearStep::potential_of(const cplx* phi)
     return rho;
 }
 
+void NonlinearStep::apply_generator(cplx* phi)
+{
+    const Grid& grid = convolver_.plans().grid();
+    const double* rho = potential_of(phi);
+    const std::ptrdiff_t N = grid.N();
+    const std::ptrdiff_t rows = grid.local_points() / N;
+    const std::ptrdiff_t pad = grid.d() == 1 ? N : grid.physical_real().stride_last;
+    for (std::ptrdiff_t r = 0; r < rows; ++r) {
+        const double* u = rho + r * pad;
+        cplx* z = phi + r * N;
+        // −iμu (a + ib) = μu (b − ia)
+        for (std::ptrdiff_t j = 0; j < N; ++j) z[j] = mu_ * u[j] * cplx(z[j].imag(), -z[j].real());
+    }
+}
+
 void NonlinearStep::apply(cplx* phi, double fraction, double h)
 {
     if (convolver_.potential_function().is_zero()) return;

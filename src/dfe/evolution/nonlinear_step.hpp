@@ -12,8 +12,8 @@ namespace dfe {
 
 /**
  * @brief The nonlinear flow e^{τB}: φ ← e^{−iμ (V*|φ|²) τ} φ with τ = fraction·h, shared by SplitStep
- * and AdaptiveSplitStep, and U = V*|φ|² for InteractionPictureTS. Holds the scratch array of one
- * step (|φ|², then V*|φ|²).
+ * and AdaptiveSplitStep, and its generator Bφ = −iμ (V*|φ|²) φ for InteractionPictureTS
+ * (docs/physics.md §4). Holds the scratch array of one step (|φ|², then V*|φ|²).
  */
 class NonlinearStep {
 public:
@@ -27,9 +27,16 @@ public:
     void apply(cplx* phi, double fraction, double h);
 
     /**
+     * @brief φ (physical complex layout, in place) ← Bφ = −iμ (V*|φ|²) φ, the nonlinear part of the
+     * right-hand side of docs/physics.md §4 (the generator of apply(): d/dτ e^{τB}φ at τ = 0), as
+     * the interaction picture's right-hand side needs it (Collective). Computed as (μ·U)·(Im φ, −Re φ).
+     */
+    void apply_generator(cplx* phi);
+
+    /**
      * @brief U = V*|φ|² of φ (physical complex layout, unchanged) in the scratch array, physical real
-     * layout (rows of the last axis padded as grid.physical_real()): what apply() rotates by, and
-     * what the interaction picture's right-hand side −iμUφ multiplies by (Collective).
+     * layout (rows of the last axis padded as grid.physical_real()): what apply() rotates by and
+     * apply_generator() multiplies by (Collective).
      */
     const double* potential_of(const cplx* phi);
 

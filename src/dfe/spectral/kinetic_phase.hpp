@@ -23,7 +23,10 @@ public:
     explicit KineticPhase(const Grid& grid);
     KineticPhase(const Grid& grid, double tau, double scale) : KineticPhase(grid) { set(tau, scale); }
 
-    /** @brief Tabulates the multiplier for time τ and factor `scale` (Not Collective). */
+    /**
+     * @brief Tabulates the multiplier for time τ and factor `scale` (Not Collective). τ may be
+     * negative: −τ gives the backward flow e^{+i|k|²τ} (the interaction picture's, InteractionPictureTS).
+     */
     void set(double tau, double scale);
     /** @brief out = multiplier × in on this rank's part of grid.spectral(); in == out is allowed. */
     void apply(const cplx* in, cplx* out) const;
