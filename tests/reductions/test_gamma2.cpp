@@ -92,8 +92,7 @@ TEST_CASE("fact_defect in both forms equals the explicit matrix's and the naive 
                         }
                         // Sums of n^d terms ~1 minus a number ~1 (random fields: the residual is ~1).
                         CHECK(v.admissibility_residual == Approx(naive.admissibility_residual).epsilon(1e-12).margin(1e-14));
-                        gamma2.load(s.pointers());
-                        const auto e = gamma2.form();
+                        const auto e = gamma2.form(s.pointers());  // loads the factor, forms γ^(2)
                         // The explicit matrix's defect subtracts γ^(1)⊗γ^(1) from γ^(2) entrywise: round-off of
                         // the entries (~1e-16) against a defect that is 0 for M = 1.
                         CHECK(e.fact_defect == Approx(v.fact_defect).epsilon(1e-12).margin(1e-14));

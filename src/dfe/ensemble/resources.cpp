@@ -170,8 +170,7 @@ ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedu
     // The reductions at an output (reductions/plan.hpp): the held columns of G or Γ (kept from one
     // output to the next), the pass that fills them, the eigensolver, and fact_defect's pass.
     const double n = static_cast<double>(gamma2_points(config));
-    const ReductionPlan plan = plan_reductions({place.samples, config.N, gamma2_points(config), d, g, place.world_size},
-                                               config.eigensolver, form);
+    const ReductionPlan plan = plan_reductions(config, place.samples, place.world_size, form);
     const ReductionBytes reductions = reduction_bytes(plan, place.world_rank, stride);
     add("gamma1 matrix", reductions.gamma1_matrix);
     add("gamma1 pass", reductions.gamma1_pass, "gamma1");
@@ -269,9 +268,7 @@ void require_message_sizes(const RunConfig& config, int world_size, std::size_t 
                          shortest(int_max) + ") allows, with " + shortest(c) + " samples in the largest group of " +
                          shortest(M) + "; use more ranks (fewer samples per group) or fewer samples");
     // The dense eigensolver gathers the whole matrix on the root (complex numbers).
-    const ReductionPlan plan = plan_reductions({samples, config.N, gamma2_points(config), config.d, config.ranks_per_sample,
-                                                world_size},
-                                               config.eigensolver, form);
+    const ReductionPlan plan = plan_reductions(config, samples, world_size, form);
     const double dim = static_cast<double>(plan.gamma1_dimension());
     if (plan.eigen == EigenMethod::dense && dim * dim > int_max)
         throw InputError("--eigensolver dense would gather the " + shortest(dim) + " x " + shortest(dim) + " matrix (" +

@@ -414,6 +414,12 @@ double local_asymmetry(const LocalRows& c, Mat gamma2, const Comm& world)
 
 }  // namespace
 
+Gamma2::Explicit Gamma2::form(std::span<const cplx* const> fields)
+{
+    load(fields);
+    return form();
+}
+
 Gamma2::Explicit Gamma2::form() const
 {
     require_logic(factor_ != nullptr, "Gamma2::form before load()");

@@ -80,6 +80,8 @@ public:
     };
     /** @brief Forms γ^(2) = R W Rᵀ from the loaded factor and evaluates it (Collective on world). */
     [[nodiscard]] Explicit form() const;
+    /** @brief load(fields), then form(): the explicit γ^(2) of this group's `fields` (Collective on world). */
+    [[nodiscard]] Explicit form(std::span<const cplx* const> fields);
 
     [[nodiscard]] long points_per_dim() const { return n_; }
     [[nodiscard]] long points() const { return total_; }

@@ -168,6 +168,12 @@ ReductionPlan plan_reductions(const ReductionShape& shape, const std::string& ei
     return p;
 }
 
+ReductionPlan plan_reductions(const RunConfig& config, std::size_t samples, int world_size, FormRequest form)
+{
+    return plan_reductions({samples, config.N, gamma2_points(config), config.d, config.ranks_per_sample, world_size},
+                           config.eigensolver, form);
+}
+
 std::string ReductionPlan::describe() const
 {
     const double M = static_cast<double>(shape.samples);

@@ -27,6 +27,8 @@
  * The costs below are estimates for the run header and for the choice; the memory of every rank,
  * item by item, is in ensemble/resources (which takes its reduction items from reduction_bytes()).
  */
+#include "dfe/config/run_config.hpp"
+
 #include <cstddef>
 #include <string>
 
@@ -100,6 +102,13 @@ struct ReductionPlan {
  * form asked for with ranks_per_sample > 1.
  */
 ReductionPlan plan_reductions(const ReductionShape& shape, const std::string& eigensolver = "auto",
+                              FormRequest form = FormRequest::automatic);
+
+/**
+ * @brief The plan of a run: M = `samples`, N, d, n = gamma2_points(config), config.ranks_per_sample,
+ * `world_size`, config.eigensolver and `form` (Not Collective).
+ */
+ReductionPlan plan_reductions(const RunConfig& config, std::size_t samples, int world_size,
                               FormRequest form = FormRequest::automatic);
 
 /// Size in bytes of the pieces the reductions work in: a tile of the ring pass, a slice of the
