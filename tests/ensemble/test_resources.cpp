@@ -73,22 +73,24 @@ TEST_CASE("the memory estimate of one rank is the closed form of the model", "[r
     CHECK(e.bytes("observables") == 3 * 256 * 16 + 3 * 288 * 8 + 5 * 256 * 8 + 256 * (9 + 16) + 256 * 16 + 9 * 256);
     CHECK(e.bytes("pair terms") == 0);
     CHECK(e.bytes("gamma1") == 256 * 8);
-    CHECK(e.bytes("Gram ring") == 3 * 256 * 16);
-    CHECK(e.bytes("Gram ring pass") == 3 * 256 * 16 + 3 * 3 * 16);
-    CHECK(e.bytes("Gram matrix") == 9 * 16);                   // M = 3 ≤ 2000: dense
-    CHECK(e.bytes("Gram eigenvalues") == 9 * 16 + 34 * 3 * 16);  // the root's LAPACK copy and work
+    // The reductions (reductions/plan.hpp): M = 3 ≤ N^d = 256 and ≤ n^d: the sample forms, dense (3 ≤ 256).
+    CHECK(e.bytes("gamma1 matrix") == 3 * 3 * 16);  // one rank holds all 3 columns of G
+    // One group: no ring blocks; one 3×3 tile; the mirror exchange's two pieces, bounded by the share² (3·3·16).
+    CHECK(e.bytes("gamma1 pass") == 2 * 3 * 3 * 16);
+    CHECK(e.bytes("eigenvalues") == 9 * 16 + 34 * 3 * 16);  // the root's gathered matrix, LAPACK's work
+    // δ at the 256 observation points of the 3 samples, the 3×3 tile of δ·δ, γ^(1), its integral, masses.
+    CHECK(e.bytes("gamma2 diagnostics") == 256 * 3 * 8 + 9 * 8 + 3 * 256 * 8 + 2 * 3 * 8);
     // The observation grid is the whole grid (n = 16): 256 rows of the factor on the only rank.
     CHECK(e.bytes("gamma2 factor") == 256 * 3 * 8);
     const double entry = 2 * sizeof(PetscInt) + 8;
     CHECK(e.bytes("gamma2 load") == (256 * 3 + 256 * 3) * entry);
-    CHECK(e.bytes("gamma2 diagnostics") == 256 * 3 * 8 + 9 * 8 + 3 * 8);
     CHECK(e.bytes("gamma2 matrix") == 256 * 3 * 8 + 4 * 256 * 256 * 8 + 256 * 8);
     const double columns = static_cast<double>(dfe::ColumnSchema({}).size());
     // Streamed: the row in flight and the closing table, whatever the number of rows.
     CHECK(e.bytes("run record") == 26 * columns * 8 + 4 * 3 * 8);
     // The items of one phase live together; the largest phase (γ^(2)'s matrix here) adds to the rest.
     const double always = 1000 + 3 * 256 * 16 + 256 * 16 + 288 * 8 + 288 * 8 + 5 * 144 * 8 + e.bytes("observables") +
-                          256 * 8 + 3 * 256 * 16 + 9 * 16 + 256 * 3 * 8 + e.bytes("run record");
+                          256 * 8 + 3 * 3 * 16 + 256 * 3 * 8 + e.bytes("run record");
     CHECK(e.total() == always + e.bytes("gamma2 matrix"));
     CHECK(e.largest(2) == "gamma2 matrix 2.0 MiB, observables 41 KiB");
 }
@@ -103,10 +105,13 @@ TEST_CASE("the estimate of two ranks splits the samples and the observation rows
         const dfe::RankPlace place{2, 1, rank, 3};
         const auto e = dfe::estimate_memory(c, schedule, place, dfe::planned_grid_sizes(2, 16, 1, 0));
         CHECK(e.bytes("samples") == (rank == 0 ? 2 : 1) * 256 * 16);
-        CHECK(e.bytes("Gram ring") == 2 * 256 * 16);  // the largest group visits
-        CHECK(e.bytes("gamma2 factor") == 128 * 3 * 8);
+        // The largest group's block visits; group 0 computes its 2×2 tile (64 B) and the half pair
+        // at distance G/2 = 1 (1×1), group 1 its 1×1 and the other half (1×1).
+        CHECK(e.bytes("gamma1 pass") == 2 * 256 * 16 + (rank == 0 ? 4 : 1) * 16);
+        CHECK(e.bytes("gamma1 matrix") == (rank == 0 ? 2 : 1) * 3 * 16);  // each rank its group's columns of G
+        CHECK(e.bytes("gamma2 factor") == 0);  // made only at --gamma2-times
         CHECK(e.bytes("gamma2 matrix") == 0);
-        CHECK(e.bytes("Gram eigenvalues") == (rank == 0 ? 9 * 16 + 34 * 3 * 16 : 0));
+        CHECK(e.bytes("eigenvalues") == (rank == 0 ? 9 * 16 + 34 * 3 * 16 : 0));
     }
     // One group of two ranks: each holds half of every sample's slab.
     c.ranks_per_sample = 2;
@@ -118,7 +123,7 @@ TEST_CASE("the estimate of two ranks splits the samples and the observation rows
     // The worst rank of the world is group 0's (more samples) and the root (LAPACK).
     const auto worst = dfe::largest_memory_estimate(c, schedule, 2, 3);
     CHECK(worst.total() >= e.total());
-    CHECK(worst.bytes("Gram eigenvalues") > 0);
+    CHECK(worst.bytes("eigenvalues") > 0);
 }
 
 TEST_CASE("a 3D grid of N = 10^6 gives a finite huge estimate and is refused", "[resources]")
@@ -171,10 +176,42 @@ TEST_CASE("the refusals name the numbers and what to change", "[resources]")
 TEST_CASE("a reduction that would overflow MPI's int count is refused", "[resources]")
 {
     auto c = small_config();  // 2D N = 16: 256 points per rank
-    // 32767 samples in one group: 2c² = 2147352578 < 2^31 − 1; one more overflows the Gram tile.
-    CHECK_NOTHROW(dfe::require_message_sizes(c, 1, 32767));
-    CHECK_THROWS_WITH(dfe::require_message_sizes(c, 1, 32768), Catch::Contains("more than MPI's int count"));
-    // The same samples over two groups fit; M² of the γ^(2) diagnostics caps M at 46340.
-    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 32768));
-    CHECK_THROWS_WITH(dfe::require_message_sizes(c, 4, 46341), Catch::Contains("use more ranks"));
+    // The ring sends a group's block: 2·c·256 doubles; 4194303 samples in one group fit, one more does not.
+    CHECK_NOTHROW(dfe::require_message_sizes(c, 1, 4194303));
+    CHECK_THROWS_WITH(dfe::require_message_sizes(c, 1, 4194304), Catch::Contains("more than MPI's int count"));
+    CHECK_THROWS_WITH(dfe::require_message_sizes(c, 1, 4194304), Catch::Contains("use more ranks"));
+    // The same samples over two groups fit; there is no M × M message any more (the Gram tiles are
+    // pieces, and with M > N^d = 256 the grid form's matrix is 256 × 256).
+    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 4194304));
+    // The dense eigensolver gathers dim² complex numbers on the root: dim = M in the sample form,
+    // 46340² < 2^31 − 1 < 46341².
+    c.eigensolver = "dense";
+    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 46340, dfe::FormRequest::samples));
+    CHECK_THROWS_WITH(dfe::require_message_sizes(c, 2, 46341, dfe::FormRequest::samples),
+                      Catch::Contains("--eigensolver iterative"));
+    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 46341));  // auto form: the grid, 256 × 256
+    c.eigensolver = "auto";
+    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 46341, dfe::FormRequest::samples));  // iterative
+}
+
+TEST_CASE("the estimate of the issue's large ensemble has no M-squared item", "[resources]")
+{
+    // 2D N = 32, M = 8192, two ranks, --gamma2-times none: the grid forms (N^d = n^d = 1024 < M).
+    auto c = small_config();
+    c.N = 32;
+    c.measure.count = 8192;
+    c.gamma2_times = "none";
+    const auto schedule = dfe::validate(c);
+    const auto e = dfe::largest_memory_estimate(c, schedule, 2, 8192);
+    // 512 columns of Γ (1024 × 1024 complex) per rank, not 8192² of G.
+    CHECK(e.bytes("gamma1 matrix") == 512.0 * 1024 * 16);
+    // δ at 1024 observation points for 4096 samples, and two 4 MiB pieces (1024 × 512 reals).
+    CHECK(e.bytes("gamma2 diagnostics") < 1024.0 * 4096 * 8 + 3 * 4.2e6 + 1e5);
+    CHECK(e.bytes("gamma2 factor") == 0);
+    // The samples (4096 × 1024 × 16 = 67 MB) dominate; everything without the process under 130 MB.
+    CHECK(e.bytes("samples") == 4096.0 * 1024 * 16);
+    CHECK(e.total() < 130e6);
+    // Forced to the sample form the same run holds 4096 × 8192 of G per rank.
+    const auto samples = dfe::largest_memory_estimate(c, schedule, 2, 8192, 0.0, dfe::FormRequest::samples);
+    CHECK(samples.bytes("gamma1 matrix") == 4096.0 * 8192 * 16);
 }

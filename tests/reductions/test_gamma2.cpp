@@ -2,8 +2,11 @@
 // columns against the explicit matrix, on 1 to 4 ranks.
 #include "ensemble_fixtures.hpp"
 #include "helpers.hpp"
+#include "random_measure.hpp"
 
 #include "dfe/observables/observables.hpp"
+#include "dfe/reductions/gamma2.hpp"
+#include "dfe/reductions/plan.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -48,3 +51,61 @@ TEST_CASE("the factored gamma2 columns equal the explicit matrix's on a coarse o
     }
 }
 
+// The two exact forms of fact_defect (plan.hpp) and the admissibility residual from the fields, on
+// random measures and every layout of the ranks the test runs on, against the explicit matrix
+// (Gamma2::form()), the factor's evaluation and the naive O(n^{2d} M) sums.
+
+using dfe_test::RandomMeasure;
+using dfe_test::Spread;
+
+TEST_CASE("fact_defect in both forms equals the explicit matrix's and the naive sum", "[gamma2][forms][mpi]")
+{
+    const auto w = world();
+    for (int d : {1, 2}) {
+        for (int g = 1; g <= w.size(); ++g) {
+            if (w.size() % g != 0 || (d == 1 && g > 1)) continue;  // 1D grids are serial
+            const int groups = w.size() / g;
+            const long N = d == 1 ? 16 : 12;  // 12 splits over 4 ranks per sample
+            for (std::size_t M : {1, 2, 3, 5, 8, 17, 40}) {
+                if (M < static_cast<std::size_t>(groups)) continue;
+                const RandomMeasure m(d, N, M, 100 + M);
+                const Spread s(w, g, m);
+                for (long n : {N, N / 2}) {  // n^d = 16, 8 (1D), 144, 36 (2D): both sides of n^d < M
+                    const auto naive = dfe_test::naive_gamma2(m, n);
+                    std::vector<dfe::ReductionForm> forms{dfe::ReductionForm::samples};
+                    if (g == 1) forms.push_back(dfe::ReductionForm::grid);
+                    std::vector<double> defects;
+                    for (auto form : forms) {
+                        INFO("d = " << d << ", ranks per sample " << g << ", M = " << M << ", n = " << n << ", form "
+                                    << dfe::form_name(form));
+                        dfe::ReductionPlan plan;
+                        plan.gamma2 = form;
+                        dfe::Gamma2 gamma2(s.layout, s.grid, n, m.w, plan);
+                        const auto v = gamma2.diagnostics(s.samples());
+                        if (M == 1) {
+                            // δ = ρ − 1·ρ = 0 exactly: nothing to square.
+                            CHECK(v.fact_defect == 0.0);
+                        } else {
+                            // The naive sum squares γ^(2) − γ^(1)γ^(1) (entries ~1, differences ~0.1):
+                            // a few ulps of the entries, relative to the defect, well below 1e-12.
+                            CHECK(v.fact_defect == Approx(naive.fact_defect).epsilon(1e-12));
+                        }
+                        // Sums of n^d terms ~1 minus a number ~1 (random fields: the residual is ~1).
+                        CHECK(v.admissibility_residual == Approx(naive.admissibility_residual).epsilon(1e-12).margin(1e-14));
+                        const auto e = gamma2.form(s.pointers());  // loads the factor, forms γ^(2)
+                        // The explicit matrix's defect subtracts γ^(1)⊗γ^(1) from γ^(2) entrywise: round-off of
+                        // the entries (~1e-16) against a defect that is 0 for M = 1.
+                        CHECK(e.fact_defect == Approx(v.fact_defect).epsilon(1e-12).margin(1e-14));
+                        CHECK(e.admissibility_residual == Approx(v.admissibility_residual).epsilon(1e-12).margin(1e-14));
+                        const auto f = gamma2.from_factor();
+                        CHECK(f.fact_defect == Approx(v.fact_defect).epsilon(1e-13).margin(1e-300));
+                        CHECK(f.admissibility_residual == Approx(v.admissibility_residual).epsilon(1e-12).margin(1e-14));
+                        defects.push_back(v.fact_defect);
+                    }
+                    // The two forms: both sums of the same non-negative squares, in other orders.
+                    for (double v : defects) CHECK(v == Approx(defects[0]).epsilon(1e-13).margin(1e-300));
+                }
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@
 #include "dfe/core/format.hpp"
 #include "dfe/core/host_memory.hpp"
 #include "dfe/observables/columns.hpp"
-#include "dfe/reductions/gram.hpp"
+#include "dfe/reductions/plan.hpp"
 #include "dfe/spectral/grid.hpp"
 
 #include <petscsys.h>
@@ -105,7 +105,7 @@ double ResourceEstimate::bytes(const std::string& name) const
 }
 
 ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedule, const RankPlace& place,
-                                 const GridSizes& s, double process)
+                                 const GridSizes& s, double process, FormRequest form)
 {
     ResourceEstimate e;
     auto add = [&](const char* name, double bytes, const char* phase = "") {
@@ -116,7 +116,6 @@ ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedu
     const double Nd = std::pow(N, d);
     const double M = static_cast<double>(place.samples);
     const double c = place.group_samples();
-    const double c_max = place.largest_group();
     const double P = place.world_size;
     const int g = place.ranks_per_sample;
     const double nr = static_cast<double>(config.R.size());
@@ -168,27 +167,26 @@ ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedu
     }
     add("gamma1", Lp * real_bytes);
 
-    // The Gram matrix: the ring pass's visiting block (kept), the incoming block and the tile.
-    add("Gram ring", c_max * stride * complex_bytes);
-    add("Gram ring pass", c_max * stride * complex_bytes + c * c_max * complex_bytes, "gram");
-    if (parse_eigen_method(config.eigensolver, place.samples) == EigenMethod::dense) {
-        add("Gram matrix", M * M * complex_bytes);
-        if (place.world_rank == 0) add("Gram eigenvalues", M * M * complex_bytes + 34 * M * complex_bytes, "eigenvalues");
-    } else {
-        add("Gram iterative", Lp * complex_bytes + 20 * 2 * c * real_bytes, "eigenvalues");
-    }
-
-    // γ^(2): the factor R (n^d × M, rows over the world as PETSc splits them), its loading and diagnostics.
+    // The reductions at an output (reductions/plan.hpp): the held columns of G or Γ (kept from one
+    // output to the next), the pass that fills them, the eigensolver, and fact_defect's pass.
     const double n = static_cast<double>(gamma2_points(config));
+    const ReductionPlan plan = plan_reductions(config, place.samples, place.world_size, form);
+    const ReductionBytes reductions = reduction_bytes(plan, place.world_rank, stride);
+    add("gamma1 matrix", reductions.gamma1_matrix);
+    add("gamma1 pass", reductions.gamma1_pass, "gamma1");
+    add("eigenvalues", reductions.eigen, "eigenvalues");
+    add("gamma2 diagnostics", reductions.gamma2_pass, "gamma2 diagnostics");
+
+    // The explicit γ^(2), only at --gamma2-times: the factor R (n^d × M, rows over the world as PETSc
+    // splits them; made at the first such row and kept), its loading, and the n^d × n^d matrix.
     const double nd = std::pow(n, d);
     const double r = std::floor(nd / P) + (std::fmod(nd, P) > place.world_rank ? 1 : 0);
     const double entry = 2 * sizeof(PetscInt) + real_bytes;
     const double slab_obs = std::min(nd, Nd > 0 ? Lp / Nd * nd + std::pow(n, d - 1) : 0.0);
-    add("gamma2 factor", r * M * real_bytes);
-    add("gamma2 load", (slab_obs * c + r * M) * entry, "gamma2 load");
-    add("gamma2 diagnostics", r * M * real_bytes + M * M * real_bytes + M * real_bytes, "gamma2 diagnostics");
     const double snapshots = static_cast<double>(gamma2_rows(config, schedule).size());
     if (snapshots > 0) {
+        add("gamma2 factor", r * M * real_bytes);
+        add("gamma2 load", (slab_obs * c + r * M) * entry, "gamma2 load");
         double bytes = r * M * real_bytes + 4 * r * nd * real_bytes + nd * real_bytes;
         if (P > 1) bytes += (nd + r) * M * real_bytes;  // MatMatTransposeMult gathers the factor
         add("gamma2 matrix", bytes, "gamma2 matrix");
@@ -202,7 +200,7 @@ ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedu
 }
 
 ResourceEstimate largest_memory_estimate(const RunConfig& config, const Schedule& schedule, int world_size,
-                                         std::size_t samples, double process)
+                                         std::size_t samples, double process, FormRequest form)
 {
     ResourceEstimate worst;
     double most = -1.0;
@@ -212,7 +210,8 @@ ResourceEstimate largest_memory_estimate(const RunConfig& config, const Schedule
     for (int rank = 0; rank < world_size; ++rank) {
         const RankPlace place{world_size, g, rank, samples};
         const auto e = estimate_memory(config, schedule, place,
-                                       planned_grid_sizes(config.d, static_cast<double>(config.N), g, place.group_rank()), process);
+                                       planned_grid_sizes(config.d, static_cast<double>(config.N), g, place.group_rank()), process,
+                                       form);
         if (e.total() > most) {
             most = e.total();
             worst = e;
@@ -254,18 +253,27 @@ void require_disk(const ResourceEstimate& output, double free_bytes, const std::
                      " free; write fewer rows (a larger --output-dt), fewer --gamma2-times, or choose another --out");
 }
 
-void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples)
+void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples, FormRequest form)
 {
     const double groups = std::max(1, world_size / std::max(1, config.ranks_per_sample));
     const double c = std::ceil(static_cast<double>(samples) / groups);
     const double points = std::pow(static_cast<double>(config.N), config.d) / std::max(1, config.ranks_per_sample);
     const double M = static_cast<double>(samples);
-    const double largest = std::max({2.0 * c * points, 2.0 * c * c, M * M});
     constexpr double int_max = 2147483647.0;
-    if (largest > int_max)
-        throw InputError("a reduction would pass " + shortest(largest) + " values in one MPI call, more than MPI's int count (" +
+    // The ring pass sends a group's block of samples whole (doubles); the other messages of the
+    // reductions are pieces of at most reduction_piece_bytes, or vectors of the matrix's dimension.
+    const double ring = 2.0 * c * points;
+    if (ring > int_max)
+        throw InputError("a reduction would pass " + shortest(ring) + " values in one MPI call, more than MPI's int count (" +
                          shortest(int_max) + ") allows, with " + shortest(c) + " samples in the largest group of " +
                          shortest(M) + "; use more ranks (fewer samples per group) or fewer samples");
+    // The dense eigensolver gathers the whole matrix on the root (complex numbers).
+    const ReductionPlan plan = plan_reductions(config, samples, world_size, form);
+    const double dim = static_cast<double>(plan.gamma1_dimension());
+    if (plan.eigen == EigenMethod::dense && dim * dim > int_max)
+        throw InputError("--eigensolver dense would gather the " + shortest(dim) + " x " + shortest(dim) + " matrix (" +
+                         shortest(dim * dim) + " values) on one rank in one MPI call, more than MPI's int count (" +
+                         shortest(int_max) + ") allows; use --eigensolver iterative");
 }
 
 }  // namespace dfe

@@ -15,8 +15,11 @@
  * | observables | (1 + d)·Ac·16 + (1 + d)·Ar·8 + (3 + d)·Lp·8 + S·(9 + 8d), the resolution monitor Ac·16 + 9·S, per radius 4·Lp·8 + 2·H·8 |
  * | pair terms | with --R: (1 + #R)·N^d·8 + 2·(2N)^{d−1}·2(N+1)·8 + the kernel spectra (N+1)^d·8 each |
  * | γ^(1) | Lp·8 |
- * | Gram | the ring pass: the visiting block ⌈M/G⌉·stride·16 (kept), the incoming one and the tile c·⌈M/G⌉·16; dense: M²·16 on every rank, and on the root LAPACK's copy M²·16 |
- * | γ^(2) factor | r·M·8 (r: this rank's observation rows, ≈ n^d/P); loading it: 16–24 bytes per value sent and received; the diagnostics: δ r·M·8 and D M²·8 |
+ * | γ^(1) matrix | the held columns (reductions/plan.hpp, reduction_bytes): sample form this rank's share of its group's columns of G, ⌈c/g⌉·M·16; grid form ⌈N^d/P⌉·N^d·16 |
+ * | γ^(1) pass | sample form: the ring's visiting block ⌈M/G⌉·stride·16 (and from G = 4 the incoming one), a tile piece and its completed part (≤ 4 MiB each), the mirror exchange's two pieces; grid form: two pieces |
+ * | eigenvalues | dense: on the root only, the gathered matrix dim²·16 and LAPACK's work 34·dim·16 (dim = M or N^d); iterative: x gathered 2·dim·8 and SLEPc's vectors 20·2·share·8 |
+ * | γ^(2) diagnostics | δ at this rank's observation points for the group's samples, lpo·c·8; the sample form's ring blocks and pieces, or the grid form's pieces |
+ * | γ^(2) factor | at --gamma2-times only: r·M·8 (r: this rank's observation rows, ≈ n^d/P), made at the first such row and kept; loading it: 16–24 bytes per value sent and received |
  * | γ^(2) matrix | at --gamma2-times: r·n^d·8 four times (product, output copy, symmetry exchange) and, on several ranks, PETSc's gathered factor n^d·M·8 |
  * | run record | (2·12 + 2) · columns · 8 + 4c · 8: the row in flight and the closing table, not the rows written (streamed) |
  * | process | what the process holds already (libraries, MPI), measured by the caller |
@@ -28,6 +31,7 @@
  * The model lives in estimate_memory() only: change it there when an allocation changes.
  */
 #include "dfe/config/run_config.hpp"
+#include "dfe/reductions/plan.hpp"
 
 #include <cstddef>
 #include <string>
@@ -90,15 +94,17 @@ struct ResourceEstimate {
 
 /**
  * @brief The memory of one rank (Not Collective). `sizes` are the grid's sizes on this rank (its
- * group's communicator, rank place.group_rank()); `process` is what the process already holds.
- * config.N, d and the other options must have passed validate().
+ * group's communicator, rank place.group_rank()); `process` is what the process already holds;
+ * `form` is --reduction-form (the reductions' plan, plan_reductions). config.N, d and the other
+ * options must have passed validate().
  */
 ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedule, const RankPlace& place,
-                                 const GridSizes& sizes, double process = 0.0);
+                                 const GridSizes& sizes, double process = 0.0, FormRequest form = FormRequest::automatic);
 
 /** @brief The rank with the largest estimate over the whole world, with planned_grid_sizes (Not Collective). */
 ResourceEstimate largest_memory_estimate(const RunConfig& config, const Schedule& schedule, int world_size,
-                                         std::size_t samples, double process = 0.0);
+                                         std::size_t samples, double process = 0.0,
+                                         FormRequest form = FormRequest::automatic);
 
 /**
  * @brief The output files' sizes: run.h5 (rows × (columns + N^d + 4M) × 8 + snapshots × n^{2d} × 8),
@@ -116,11 +122,14 @@ void require_memory(const ResourceEstimate& memory, double available, const std:
 
 /**
  * @brief Throws InputError when a reduction would pass more values in one MPI call than MPI's int
- * count holds (2^31 − 1): the Gram ring's blocks (2 · c · local points), its tile (2c²) and the
- * γ^(2) diagnostics (M²), with c the samples of the largest group. Not Collective (the same verdict
- * on every rank).
+ * count holds (2^31 − 1): the ring's blocks (2 · c · local points, c the samples of the largest
+ * group) and, for the dense eigensolver, the whole matrix gathered on the root (dim², dim = M or
+ * N^d as the plan chooses). Every other message of the reductions is a piece of at most
+ * reduction_piece_bytes or a vector of the matrix's dimension. Not Collective (the same verdict on
+ * every rank).
  */
-void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples);
+void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples,
+                           FormRequest form = FormRequest::automatic);
 
 /** @brief Throws InputError with one line when `output.total()` exceeds `free_bytes` (≥ 0; < 0: unknown). */
 void require_disk(const ResourceEstimate& output, double free_bytes, const std::string& out_dir);

@@ -2,6 +2,7 @@
 
 #include "dfe/backend/blas.hpp"
 #include "dfe/core/error.hpp"
+#include "dfe/reductions/ring.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +11,15 @@
 namespace dfe {
 
 Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<const double> weights)
-    : layout_(layout), grid_(grid), n_(n), weights_(weights.begin(), weights.end())
+    : Gamma2(layout, grid, n, weights, ReductionPlan{})
 {
+}
+
+Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<const double> weights, const ReductionPlan& plan)
+    : layout_(layout), grid_(grid), n_(n), weights_(weights.begin(), weights.end()), form_(plan.gamma2)
+{
+    require(form_ == ReductionForm::samples || layout.ranks_per_sample() == 1,
+            "the grid form of fact_defect needs --ranks-per-sample 1 (a rank must hold its samples whole)");
     const long N = static_cast<long>(grid.N());
     require(n >= 2 && n <= N && N % n == 0, "--gamma2-grid " + std::to_string(n) +
                                                 " must be between 2 and N = " + std::to_string(N) +
@@ -40,17 +48,19 @@ Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<co
         local_obs_.push_back(static_cast<PetscInt>(obs));
         local_at_.push_back(ic);
     });
-
-    Mat raw = nullptr;
-    DFE_PETSC(MatCreateDense(layout.world().get(), PETSC_DECIDE, PETSC_DECIDE, static_cast<PetscInt>(total_),
-                             static_cast<PetscInt>(layout.samples()), nullptr, &raw));
-    factor_.reset(raw);
-    DFE_PETSC(MatAssemblyBegin(factor_.get(), MAT_FINAL_ASSEMBLY));
-    DFE_PETSC(MatAssemblyEnd(factor_.get(), MAT_FINAL_ASSEMBLY));
 }
 
 void Gamma2::load(std::span<const cplx* const> fields)
 {
+    if (!factor_) {
+        // Only runs that form the explicit γ^(2) hold the factor (n^d × M over the world).
+        Mat raw = nullptr;
+        DFE_PETSC(MatCreateDense(layout_.world().get(), PETSC_DECIDE, PETSC_DECIDE, static_cast<PetscInt>(total_),
+                                 static_cast<PetscInt>(layout_.samples()), nullptr, &raw));
+        factor_.reset(raw);
+        DFE_PETSC(MatAssemblyBegin(factor_.get(), MAT_FINAL_ASSEMBLY));
+        DFE_PETSC(MatAssemblyEnd(factor_.get(), MAT_FINAL_ASSEMBLY));
+    }
     // Each value ρ_j(x) goes straight to the rank that owns row x of R: one all-to-all over the
     // world, written into the local rows in place (no PETSc value stash).
     const Comm& world = layout_.world();
@@ -124,8 +134,110 @@ struct LocalRows {
 
 }  // namespace
 
+Gamma2::FactorValues Gamma2::diagnostics(SampleBlock own) const
+{
+    require_logic(own.count == layout_.count(), "Gamma2::diagnostics: the block is not this group's samples");
+    const Comm& world = layout_.world();
+    const std::size_t points = local_at_.size(), c = own.count, first = layout_.first();
+    const std::size_t ld = std::max<std::size_t>(points, 1);
+    // ρ_j at this rank's observation points: column j of `delta` (δ once γ^(1) is subtracted).
+    std::vector<double> delta(ld * c), g(points, 0.0), integral(points, 0.0), mass(c, 0.0);
+    for (std::size_t j = 0; j < c; ++j) {
+        const cplx* phi = own.data + static_cast<std::ptrdiff_t>(j) * own.stride;
+        double* rho = delta.data() + j * ld;
+        for (std::size_t p = 0; p < points; ++p) rho[p] = std::norm(phi[local_at_[p]]);
+    }
+    // γ^(1)(x,x) = Σ_j w_j ρ_j(x): the group's samples here, the others' over the cross communicator.
+    for (std::size_t j = 0; j < c; ++j) {
+        const double w = weights_[first + j];
+        const double* rho = delta.data() + j * ld;
+        for (std::size_t p = 0; p < points; ++p) g[p] += w * rho[p];
+    }
+    layout_.cross().sum_in_place(g);
+    // m_j = dV Σ_y ρ_j(y): this slab's points, summed over the group's slabs.
+    for (std::size_t j = 0; j < c; ++j) {
+        const double* rho = delta.data() + j * ld;
+        for (std::size_t p = 0; p < points; ++p) mass[j] += rho[p];
+    }
+    layout_.group().sum_in_place(mass);
+    for (double& m : mass) m *= dv_;
+    // ∫ γ^(2)(x,y,x,y) dy = Σ_j w_j ρ_j(x) m_j at this slab's points, summed over the groups.
+    for (std::size_t j = 0; j < c; ++j) {
+        const double a = weights_[first + j] * mass[j];
+        const double* rho = delta.data() + j * ld;
+        for (std::size_t p = 0; p < points; ++p) integral[p] += a * rho[p];
+    }
+    layout_.cross().sum_in_place(integral);
+    double admissibility = 0.0;
+    for (std::size_t p = 0; p < points; ++p) admissibility = std::max(admissibility, std::abs(integral[p] - g[p]));
+    for (std::size_t j = 0; j < c; ++j) {
+        double* d = delta.data() + j * ld;
+        for (std::size_t p = 0; p < points; ++p) d[p] -= g[p];
+    }
+    // fact_defect² / dV²: a sum of squares in either form (no cancellation; 0 for M = 1, where δ = 0).
+    const double squares = form_ == ReductionForm::samples ? squares_samples(delta, ld) : squares_grid(delta, ld);
+    FactorValues out;
+    out.fact_defect = dv_ * std::sqrt(world.sum(squares));
+    out.admissibility_residual = world.max(admissibility);
+    return out;
+}
+
+double Gamma2::squares_samples(const std::vector<double>& delta, std::size_t ld) const
+{
+    // Tile (j, i) = δ_j·δ_i over the slab's observation points, completed over the group; a mirrored
+    // tile stands for its transpose too.
+    double sum = 0.0;
+    ring_pass<double>(layout_, delta.data(), static_cast<std::ptrdiff_t>(ld), static_cast<std::ptrdiff_t>(local_at_.size()),
+                      [&](const RingTile& t, Share mine, const double* values) {
+                          double s = 0.0;
+                          for (std::size_t c = 0; c < mine.count; ++c) {
+                              const double wi = weights_[mine.first + c];
+                              const double* v = values + c * t.rows.count;
+                              for (std::size_t r = 0; r < t.rows.count; ++r)
+                                  s += wi * weights_[t.rows.first + r] * v[r] * v[r];
+                          }
+                          sum += (t.mirror ? 2.0 : 1.0) * s;
+                      });
+    return sum;
+}
+
+double Gamma2::squares_grid(const std::vector<double>& delta, std::size_t ld) const
+{
+    // ranks_per_sample 1: every rank has all n^d observation points (in observation-index order) of
+    // its samples, and the cross communicator is the world. Column x of C is Σ_j δ_j (w_j δ_j(x)).
+    const Comm& world = layout_.world();
+    const int P = world.size(), me = world.rank();
+    const std::size_t n = local_at_.size();
+    const std::size_t c = layout_.count(), first = layout_.first();
+    std::size_t largest = 0;
+    for (int k = 0; k < layout_.groups(); ++k) largest = std::max(largest, layout_.count(k));
+    const std::size_t xb = std::clamp<std::size_t>(reduction_piece_bytes / (sizeof(double) * std::max(n, largest)), 1, n);
+    std::vector<double> rows(xb * c), piece(n * xb), summed(n * xb);
+    const int nn = static_cast<int>(n), ci = static_cast<int>(c), ldi = static_cast<int>(ld), ldb = static_cast<int>(xb);
+    const double one = 1.0, zero = 0.0;
+    double sum = 0.0;
+    for (int q = 0; q < P; ++q) {
+        const Share slab = balanced_share(n, P, q);
+        for (std::size_t x0 = slab.first; x0 < slab.end(); x0 += xb) {
+            const std::size_t w = std::min(xb, slab.end() - x0);
+            for (std::size_t j = 0; j < c; ++j) {
+                const double a = weights_[first + j];
+                const double* d = delta.data() + j * ld + x0;
+                for (std::size_t x = 0; x < w; ++x) rows[j * xb + x] = a * d[x];
+            }
+            const int wi = static_cast<int>(w);
+            dgemm_("N", "T", &nn, &wi, &ci, &one, delta.data(), &ldi, rows.data(), &ldb, &zero, piece.data(), &nn, 1, 1);
+            DFE_MPI(MPI_Reduce(piece.data(), summed.data(), static_cast<int>(n * w), MPI_DOUBLE, MPI_SUM, q, world.get()));
+            if (q == me)
+                for (std::size_t e = 0; e < n * w; ++e) sum += summed[e] * summed[e];
+        }
+    }
+    return sum;
+}
+
 Gamma2::FactorValues Gamma2::from_factor() const
 {
+    require_logic(factor_ != nullptr, "Gamma2::from_factor before load()");
     const LocalRows r(factor_.get());
     const std::size_t M = weights_.size();
     const auto nloc = static_cast<std::size_t>(r.count);
@@ -302,8 +414,15 @@ double local_asymmetry(const LocalRows& c, Mat gamma2, const Comm& world)
 
 }  // namespace
 
+Gamma2::Explicit Gamma2::form(std::span<const cplx* const> fields)
+{
+    load(fields);
+    return form();
+}
+
 Gamma2::Explicit Gamma2::form() const
 {
+    require_logic(factor_ != nullptr, "Gamma2::form before load()");
     const PetscMat gamma2 = weighted_product(factor_.get(), weights_);
     const Comm& world = layout_.world();
     const LocalRows c(gamma2.get());

@@ -6,22 +6,32 @@
  * The observation grid is the simulation grid subsampled every N/n points per dimension from index
  * 0: the points of an n-point grid on the same box, quadrature weight (L/n)^d, C order.
  *
- * γ^(2) = R W Rᵀ with the factor R (n^d × M, R_xj = ρ_j(x)) held as a PETSc parallel dense matrix,
- * rows (observation points) distributed over the world, and W = diag(w). The time-series columns
- * come from the factor at every output, at O(n^d M) cost:
+ * The time-series columns come from the group's fields at the observation points of each rank's
+ * slab (diagnostics(), every output), at O(n^d M) cost plus the fact_defect form's:
  *   fact_defect            ‖γ^(2) − γ^(1)⊗γ^(1)‖_{L²} = dV (Σ_ij w_i w_j (δ_i·δ_j)²)^{1/2}, δ_j = ρ_j − γ^(1),
  *                          because γ^(2) − γ^(1)⊗γ^(1) = Σ_j w_j δ_j ⊗ δ_j when Σ w_j = 1: a sum of
- *                          non-negative terms with no cancellation, exactly 0 for M = 1;
+ *                          non-negative terms with no cancellation, exactly 0 for M = 1. Two exact
+ *                          forms, both sums of squares (plan.hpp chooses):
+ *                            samples  Σ_ij w_i w_j (δ_i·δ_j)², the tiles of δ_i·δ_j from the ring pass
+ *                                     (ring.hpp) over the δ blocks (local observation points × the
+ *                                     group's samples), squared as they come, never held as M × M;
+ *                            grid     ‖C‖_F², C = Σ_j w_j δ_j δ_jᵀ (n^d × n^d): the pieces of rank q's
+ *                                     columns summed onto q (MPI_Reduce), squared there, dropped;
  *   admissibility_residual max_x |Σ_j w_j ρ_j(x) m_j − γ^(1)(x,x)|, m_j = dV Σ_y ρ_j(y), which is
- *                          max_x |∫ γ^(2)(x,y,x,y) dy − γ^(1)(x,x)| on the observation grid.
+ *                          max_x |∫ γ^(2)(x,y,x,y) dy − γ^(1)(x,x)| on the observation grid: the
+ *                          masses summed over the group, the x-values over the cross communicator.
+ *
  * The explicit n^d × n^d matrix costs O(n^{2d} M) and n^{2d} memory (134 MB for n = 64 in 2D), so it
- * is formed by the matrix–matrix product R W Rᵀ (MatMatTransposeMult) only when asked (the
- * `--gamma2-times`), where the symmetry residual, the minimum entry and the two columns above are
- * evaluated on it directly.
+ * is formed only when asked (the `--gamma2-times`): load() fills the factor R (n^d × M, R_xj = ρ_j(x),
+ * a PETSc parallel dense matrix, rows over the world; created at the first load) by one all-to-all,
+ * and form() makes R W Rᵀ (MatMatTransposeMult) and evaluates the symmetry residual, the minimum
+ * entry and the two columns above on it directly.
  */
 #include "dfe/spectral/fft_plan.hpp"
 #include "dfe/core/groups.hpp"
 #include "dfe/backend/petsc.hpp"
+#include "dfe/reductions/gram.hpp"
+#include "dfe/reductions/plan.hpp"
 
 #include <span>
 #include <vector>
@@ -32,19 +42,31 @@ namespace dfe {
 class Gamma2 {
 public:
     /**
-     * @brief Not Collective. Throws InputError unless 2 ≤ n ≤ N and n divides N.
+     * @brief Not Collective. Throws InputError unless 2 ≤ n ≤ N and n divides N, or for the grid form
+     * (plan.gamma2) with ranks_per_sample > 1.
      * @param weights all M weights
      */
+    Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<const double> weights, const ReductionPlan& plan);
+    /** @brief The sample form of fact_defect (the constructor before plans; kept for callers that pass no plan). */
     Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<const double> weights);
-
-    /** @brief Loads ρ_j at the observation points of this group's `fields` into R (Collective on world). */
-    void load(std::span<const cplx* const> fields);
 
     struct FactorValues {
         double fact_defect = 0.0;
         double admissibility_residual = 0.0;
     };
-    /** @brief The diagnostics from the factor (Collective on world). */
+    /**
+     * @brief fact_defect and admissibility_residual from this group's samples `own` (the fields, not
+     * the factor), in the form of the plan. Collective on world.
+     */
+    [[nodiscard]] FactorValues diagnostics(SampleBlock own) const;
+
+    /** @brief Loads ρ_j at the observation points of this group's `fields` into R, before form() (Collective on world). */
+    void load(std::span<const cplx* const> fields);
+
+    /**
+     * @brief The diagnostics from the loaded factor R (Collective on world). Forms D = δᵀδ, M × M on
+     * every rank: kept for comparison, use diagnostics().
+     */
     [[nodiscard]] FactorValues from_factor() const;
 
     struct Explicit {
@@ -56,14 +78,21 @@ public:
         long row_count = 0;
         std::vector<double> rows;        ///< … row-major, row_count × n^d
     };
-    /** @brief Forms γ^(2) = R W Rᵀ and evaluates it (Collective on world). */
+    /** @brief Forms γ^(2) = R W Rᵀ from the loaded factor and evaluates it (Collective on world). */
     [[nodiscard]] Explicit form() const;
+    /** @brief load(fields), then form(): the explicit γ^(2) of this group's `fields` (Collective on world). */
+    [[nodiscard]] Explicit form(std::span<const cplx* const> fields);
 
     [[nodiscard]] long points_per_dim() const { return n_; }
     [[nodiscard]] long points() const { return total_; }
     [[nodiscard]] double cell_volume() const { return dv_; }
+    [[nodiscard]] ReductionForm form_of_fact_defect() const { return form_; }
 
 private:
+    /// Σ_ij w_i w_j (δ_i·δ_j)² over this rank's part, from δ (local observation points × own samples, leading dimension ld).
+    double squares_samples(const std::vector<double>& delta, std::size_t ld) const;
+    double squares_grid(const std::vector<double>& delta, std::size_t ld) const;
+
     const GroupLayout& layout_;
     const Grid& grid_;
     long n_;
@@ -71,9 +100,10 @@ private:
     long total_;
     double dv_;
     std::vector<double> weights_;
+    ReductionForm form_;
     std::vector<PetscInt> local_obs_;       ///< observation index of each local observation point …
     std::vector<std::ptrdiff_t> local_at_;  ///< … and its index in the physical layout
-    PetscMat factor_;
+    PetscMat factor_;  ///< created by the first load()
 };
 
 }  // namespace dfe

@@ -1,28 +1,30 @@
 #pragma once
 /**
  * @file gram.hpp
- * @brief purity = Tr((γ^(1))²) and lambda_max = the largest eigenvalue of γ^(1), from the Gram matrix
+ * @brief purity = Tr((γ^(1))²) and lambda_max = the largest eigenvalue of γ^(1), in one of two exact
+ * forms (plan.hpp says which and why). With A = [√(w_j dV) φ_j] (N^d × M), ⟨f, g⟩ = dV Σ_n conj(f_n) g_n:
  *
- *   G_ij = √(w_i w_j) ⟨φ_i, φ_j⟩,   ⟨f, g⟩ = (L/N)^d Σ_n conj(f_n) g_n,
+ *   sample form   the Gram matrix G = A†A, G_ij = √(w_i w_j) ⟨φ_i, φ_j⟩ (M × M);
+ *   grid form     γ^(1) itself, Γ = AA†, Γ(x, x') = Σ_j w_j φ_j(x) conj(φ_j(x')) dV (N^d × N^d).
  *
- * which has the non-zero eigenvalues of γ^(1) = Σ_j w_j |φ_j⟩⟨φ_j| (γ^(1) = A A† and G = A† A for
- * A = [√w_j φ_j]), so purity = ‖G‖_F² = Σ_ij w_i w_j |⟨φ_i, φ_j⟩|² and lambda_max = λ_max(G).
+ * Both have the non-zero eigenvalues of γ^(1), so purity = ‖G‖_F² = ‖Γ‖_F² = Σ_ij w_i w_j |⟨φ_i, φ_j⟩|²
+ * and lambda_max = λ_max(G) = λ_max(Γ). The chosen matrix is held as columns spread over all ranks
+ * (hermitian_slab.hpp), never whole on one rank (except for the dense eigensolver, on the root).
  *
- * No rank ever holds other groups' samples whole. The inner products are computed by a ring pass
- * over the cross communicator: each group's slab of its samples visits the other groups in turn,
- * and each pair of blocks is computed once (for an even number G of groups, the pair at distance G/2
- * is split in halves between its two groups), then summed over the world.
+ * Sample form: the ring pass (ring.hpp) computes every pair of blocks once, completes its tiles over
+ * the group and stores them into the columns of this rank's share of the group's samples; the
+ * mirrored tiles go to their owners (exchange_mirrors). No M × M array on any rank: a rank holds
+ * about M²/P entries.
  *
- * lambda_max: `dense` gathers G on every rank (M ≤ a few thousand) and calls LAPACK zheev on the
- * root; `iterative` never forms G: SLEPc's Krylov–Schur acts on a shell matrix whose product
- *   (G x)_i = √(w_i) ⟨φ_i, Ψ⟩,   Ψ = Σ_j √(w_j) x_j φ_j,
- * costs one field-sized allreduce and two passes over the local samples. PETSc here has real
- * scalars, so the shell acts on (Re x_0, Im x_0, Re x_1, …), the real symmetric form of G, whose
- * spectrum is G's with every eigenvalue doubled. In the iterative mode purity is accumulated block by
- * block from the same ring pass, without storing G.
+ * Grid form (ranks_per_sample 1: a rank holds its samples whole): column x of Γ is
+ * Σ_j φ_j (w_j dV conj φ_j(x)), a product of this rank's block with a few of its rows; every rank
+ * forms its part for the columns of rank q, piece by piece, and MPI_Reduce sums the pieces into rank
+ * q's columns. A rank holds about N^{2d}/P entries.
  */
-#include "dfe/spectral/fft_plan.hpp"
 #include "dfe/core/groups.hpp"
+#include "dfe/reductions/hermitian_slab.hpp"
+#include "dfe/reductions/plan.hpp"
+#include "dfe/spectral/fft_plan.hpp"
 
 #include <span>
 #include <string>
@@ -37,12 +39,6 @@ struct SampleBlock {
     std::size_t count = 0;
 };
 
-/** @brief How lambda_max is found. */
-enum class EigenMethod { dense, iterative };
-
-/** @brief "dense" | "iterative" | "auto" (dense for M ≤ 2000); throws InputError otherwise. */
-EigenMethod parse_eigen_method(const std::string& name, std::size_t samples);
-
 struct GramResult {
     double purity = 0.0;
     double lambda_max = 0.0;
@@ -50,59 +46,43 @@ struct GramResult {
 
 class GramReducer {
 public:
-    /** @brief Not Collective. `weights` are all M weights. */
+    /**
+     * @brief Not Collective. `weights` are all M weights; `plan` gives the form (plan.gamma1) and the
+     * eigensolver (plan.eigen). Throws InputError for the grid form with ranks_per_sample > 1.
+     */
+    GramReducer(const GroupLayout& layout, const Grid& grid, std::span<const double> weights, const ReductionPlan& plan);
+    /** @brief The sample form with `method` (the constructor before plans; kept for callers that pass no plan). */
     GramReducer(const GroupLayout& layout, const Grid& grid, std::span<const double> weights, EigenMethod method);
-    ~GramReducer();
     GramReducer(const GramReducer&) = delete;
     GramReducer& operator=(const GramReducer&) = delete;
 
     /**
-     * @brief purity and lambda_max of the measure whose group-local samples are `own` (this
-     * group's layout.count() samples on this rank's slab). Collective on layout.world().
-     * The BLAS products read the fields in place; the weights scale the small result tiles.
+     * @brief purity and lambda_max of the measure whose group-local samples are `own` (this group's
+     * layout.count() samples on this rank's slab). Collective on layout.world().
      */
     GramResult reduce(SampleBlock own);
 
-    /** @brief The full Gram matrix, column-major M×M, as the dense method computed it last (tests). */
-    [[nodiscard]] const std::vector<cplx>& dense_matrix() const { return gram_; }
+    [[nodiscard]] ReductionForm form() const { return form_; }
+    [[nodiscard]] EigenMethod method() const { return method_; }
+    /** @brief M (sample form) or N^d (grid form). */
+    [[nodiscard]] std::size_t dimension() const { return matrix_.dimension(); }
 
-    /** @brief Applies G to x (M values on every rank, result on every rank); Collective (tests). */
-    std::vector<cplx> apply(std::span<const cplx> x);
+    /** @brief The held matrix (G or Γ) as the last reduce() left it, whole, column-major, on every rank (Collective; tests). */
+    [[nodiscard]] std::vector<cplx> gather_matrix() const { return matrix_.gather_everywhere(); }
+    /** @brief The held matrix times x (dimension() values on every rank), on every rank (Collective; tests). */
+    [[nodiscard]] std::vector<cplx> apply(std::span<const cplx> x) const { return matrix_.apply(x); }
 
 private:
-    /// What one ring pass accumulates.
-    struct RingTally {
-        bool store = false;      ///< dense mode: the scaled blocks go into gram_
-        std::vector<cplx> tile;  ///< the block of raw inner products being computed
-        double squares = 0.0;    ///< Σ |G_ij|² over the entries this group owns, iterative mode
-    };
-    /// The ring pass over the groups (see the file comment): every block of G once. Dense mode
-    /// (`store`) fills gram_ and returns ‖G‖_F²; iterative mode returns ‖G‖_F² without storing G.
-    double ring_pass(bool store);
-    /// Shift 0 of the ring pass: the group's own block, recorded.
-    void own_block(RingTally& tally);
-    /// The block of the visiting group `from` (the ring pass's visitor_): all of it (`whole`), or
-    /// this group's half of the pair at distance G/2; recorded.
-    void visiting_block(RingTally& tally, int from, bool whole);
-    /**
-     * @brief Records a computed block of raw inner products (tally.tile): rows [r0, r0+m) and
-     * columns [c0, c0+n) of G after scaling by √(w_i dV) √(w_j dV); `mirror` also stands for the
-     * conjugate block (c0.., r0..), which nobody computes.
-     */
-    void record(RingTally& tally, std::size_t r0, int m, std::size_t c0, int n, bool mirror);
-    double lambda_dense();
-    double lambda_iterative();
-    void shell_mult(const double* x_local, double* y_local);
+    void fill_samples(SampleBlock own);
+    void fill_grid(SampleBlock own);
 
     const GroupLayout& layout_;
     const Grid& grid_;
     std::vector<double> weights_;
+    ReductionForm form_;
     EigenMethod method_;
-    SampleBlock own_;            ///< this group's samples, as of the last reduce()
     std::vector<double> scale_;  ///< √(w_j dV) for all M samples
-    std::vector<cplx> visitor_;  ///< a visiting block during the ring pass (same stride as own_)
-    std::vector<cplx> gram_;     ///< M×M, dense method only
-    std::vector<cplx> psi_;      ///< Ψ on this slab, iterative method
+    HermitianSlab matrix_;
 };
 
 }  // namespace dfe
