@@ -125,7 +125,11 @@ inline po::options_description parallel_options(dfe::RunConfig& c)
         ("gamma2-times", po::value(&c.gamma2_times)->default_value(c.gamma2_times),
          "output times at which gamma^(2) is formed and stored in run.h5: comma list of times, first, last, all, none")
         ("eigensolver", po::value(&c.eigensolver)->default_value(c.eigensolver),
-         "lambda_max: dense (LAPACK on the M x M Gram matrix) | iterative (SLEPc, never forms it) | auto (dense for M <= 2000)")
+         "lambda_max: dense (LAPACK on the root, on the matrix of the chosen form gathered there) | iterative (SLEPc "
+         "Krylov-Schur on the matrix held in column slabs over the ranks) | auto (dense when the matrix's dimension is <= 256)")
+        ("reduction-form", po::value(&c.reduction_form)->default_value(c.reduction_form),
+         "purity, lambda_max and fact_defect from: samples (the M x M Gram matrix) | grid (the N^d x N^d matrix of "
+         "gamma^(1), and n^d x n^d for fact_defect; needs --ranks-per-sample 1) | auto (the cheaper: grid when N^d < M)")
         ("reduce-every", po::value(&c.reduce_every)->default_value(c.reduce_every),
          "K: purity, lambda_max, fact_defect and admissibility_residual at every K-th output row and at the --gamma2-times rows only (nan at the others)");
     return parallel;

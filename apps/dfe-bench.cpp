@@ -440,6 +440,7 @@ struct Results {
     double reductions_per_row_s = NAN;  ///< reductions_s / rows
     double blas_gflops = 0;             ///< measure_blas_gflops
     double reduction_floor_s = NAN;     ///< reduction_floor_s() per output row
+    std::string reduction_plan;         ///< the reductions' plan, as the run header says it (printed only)
     double final_t = NAN, final_mass = NAN, final_kinetic = NAN, final_interaction = NAN, final_energy = NAN;
 };
 
@@ -488,6 +489,7 @@ void print_report(const Results& r, const std::vector<double>& rss)
     std::printf("  slowest rank: total %.4f s = evolution %.4f s + observables %.4f s + reductions %.4f s + waiting %.4f s "
                 "+ output %.4f s\n",
                 r.total_s, r.evolution_s, r.observables_s, r.reductions_s, r.wait_s, r.output_s);
+    std::printf("  %s\n", r.reduction_plan.c_str());
     std::printf("  FFT floor: complex fwd+bwd %.4f ms + r2c+c2r %.4f ms = %.4f ms (%ld repeats)\n", r.floor.complex_ms,
                 r.floor.real_ms, r.floor.total_ms, r.floor.repeat);
     if (std::isfinite(r.reductions_per_row_s))
@@ -578,6 +580,7 @@ void describe(Results& r, const dfe::RunConfig& config, const dfe::Ensemble& ens
     r.reductions_pct = pct * r.reductions_s;
     r.wait_pct = pct * r.wait_s;
     r.output_pct = pct * r.output_s;
+    r.reduction_plan = ensemble.reduction_plan().describe();
     r.sample_steps_per_s = r.total_s > 0 ? static_cast<double>(r.samples) * steps / r.total_s : 0.0;
     if (r.rows > 0) {
         r.reductions_per_row_s = r.reductions_s / static_cast<double>(r.rows);

@@ -455,6 +455,8 @@ void print_header(const dfe::RunConfig& config, const dfe::Ensemble& ensemble, c
                 dfe::format_bytes(setup.memory.total()).c_str(), setup.memory.largest().c_str(),
                 setup.available > 0 ? dfe::format_bytes(setup.available).c_str() : "unknown",
                 dfe::format_bytes(setup.output.total()).c_str(), setup.output.largest().c_str());
+    std::printf("  %s%s\n", ensemble.reduction_plan().describe().c_str(),
+                config.reduce_every > 1 ? dfe::strf(", at every %ld-th output row", config.reduce_every).c_str() : "");
     std::printf("  resolution monitor: a sample is under-resolved once its spectral tail beyond 2/3 of Nyquist exceeds %g "
                 "or its mass within %d grid spacings of the box's faces exceeds %g; then: %s\n",
                 config.tail_tol, dfe::boundary_layer_spacings, config.boundary_tol,

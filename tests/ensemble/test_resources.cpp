@@ -186,12 +186,14 @@ TEST_CASE("a reduction that would overflow MPI's int count is refused", "[resour
     // The dense eigensolver gathers dim² complex numbers on the root: dim = M in the sample form,
     // 46340² < 2^31 − 1 < 46341².
     c.eigensolver = "dense";
-    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 46340, dfe::FormRequest::samples));
-    CHECK_THROWS_WITH(dfe::require_message_sizes(c, 2, 46341, dfe::FormRequest::samples),
-                      Catch::Contains("--eigensolver iterative"));
+    c.reduction_form = "samples";
+    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 46340));
+    CHECK_THROWS_WITH(dfe::require_message_sizes(c, 2, 46341), Catch::Contains("--eigensolver iterative"));
+    c.reduction_form = "auto";
     CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 46341));  // auto form: the grid, 256 × 256
     c.eigensolver = "auto";
-    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 46341, dfe::FormRequest::samples));  // iterative
+    c.reduction_form = "samples";
+    CHECK_NOTHROW(dfe::require_message_sizes(c, 2, 46341));  // iterative
 }
 
 TEST_CASE("the estimate of the issue's large ensemble has no M-squared item", "[resources]")
@@ -212,6 +214,7 @@ TEST_CASE("the estimate of the issue's large ensemble has no M-squared item", "[
     CHECK(e.bytes("samples") == 4096.0 * 1024 * 16);
     CHECK(e.total() < 130e6);
     // Forced to the sample form the same run holds 4096 × 8192 of G per rank.
-    const auto samples = dfe::largest_memory_estimate(c, schedule, 2, 8192, 0.0, dfe::FormRequest::samples);
+    c.reduction_form = "samples";
+    const auto samples = dfe::largest_memory_estimate(c, schedule, 2, 8192);
     CHECK(samples.bytes("gamma1 matrix") == 4096.0 * 8192 * 16);
 }

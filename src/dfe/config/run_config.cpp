@@ -84,6 +84,8 @@ Schedule validate(const RunConfig& c)
     finite(c.measure.sigma, "--sigma");
     require(c.measure.sigma > 0.0, "--sigma must be positive (got " + digits17(c.measure.sigma) + ")");
     require(c.ranks_per_sample >= 1, "--ranks-per-sample must be >= 1 (got " + std::to_string(c.ranks_per_sample) + ")");
+    require(c.reduction_form == "auto" || c.reduction_form == "samples" || c.reduction_form == "grid",
+            "--reduction-form must be auto, samples or grid (got '" + c.reduction_form + "')");
     require(c.reduce_every >= 1, "--reduce-every must be a positive number of output rows (got " + std::to_string(c.reduce_every) + ")");
     require(c.gamma2_grid >= 0, "--gamma2-grid must be positive (got " + std::to_string(c.gamma2_grid) + ")");
     require(c.eigensolver == "auto" || c.eigensolver == "dense" || c.eigensolver == "iterative",

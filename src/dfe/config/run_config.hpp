@@ -43,6 +43,7 @@ struct RunConfig {
     long gamma2_grid = 0;       ///< n, observation grid points per dimension; 0: the default of gamma2_points()
     std::string gamma2_times = "first,last";  ///< when to form and store γ^(2): times, first, last, all, none
     std::string eigensolver = "auto";         ///< lambda_max: auto | dense | iterative
+    std::string reduction_form = "auto";      ///< purity, lambda_max, fact_defect: auto | samples | grid (reductions/plan.hpp)
     /// --reduce-every K: purity, lambda_max, fact_defect and admissibility_residual at every K-th
     /// output row (row % K == 0) and at every --gamma2-times row only; NaN at the others.
     long reduce_every = 1;

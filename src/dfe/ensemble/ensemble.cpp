@@ -13,7 +13,7 @@ namespace {
 Schedule checked(const RunConfig& config, const Measure& measure)
 {
     Schedule s = validate(config);
-    (void)parse_eigen_method(config.eigensolver, measure.size());
+    (void)plan_reductions(config, measure.size(), 1);  // the grid form with ranks_per_sample > 1 is refused here
     return s;
 }
 

@@ -90,6 +90,8 @@ public:
     /** @brief The output rows at which γ^(2) is formed (from --gamma2-times), ascending. */
     [[nodiscard]] const std::vector<long>& gamma2_rows() const { return observer_.gamma2_rows(); }
     [[nodiscard]] GramReducer& gram() { return observer_.gram(); }
+    /** @brief Which exact form each reduction takes, and its estimated cost (reductions/plan.hpp). */
+    [[nodiscard]] const ReductionPlan& reduction_plan() const { return observer_.reduction_plan(); }
     /** @brief The adaptive integrator, or null for the fixed-step ones. */
     [[nodiscard]] const AdaptiveIntegrator* adaptive() const { return propagator_.adaptive(); }
     /** @brief Steps taken and rejected by this group's samples (adaptive integrators). */

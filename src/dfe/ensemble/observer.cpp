@@ -12,8 +12,8 @@ Observer::Observer(const RunConfig& config, const Schedule& schedule, const Grou
                    const Convolver& convolver, std::span<const double> weights)
     : config_(config), layout_(layout), grid_(grid), weights_(weights.begin(), weights.end()), R_(config.R), dt_(config.dt),
       evaluator_(convolver, config.mu, LocalizedSpec{Cutoff(config.cutoff_order, config.cutoff_width), config.R}),
-      gram_(layout, grid, weights, parse_eigen_method(config.eigensolver, weights.size())),
-      gamma2_(layout, grid, gamma2_points(config), weights), gamma2_rows_(dfe::gamma2_rows(config, schedule))
+      plan_(plan_reductions(config, weights.size(), layout.world().size())), gram_(layout, grid, weights, plan_),
+      gamma2_(layout, grid, gamma2_points(config), weights, plan_), gamma2_rows_(dfe::gamma2_rows(config, schedule))
 {
 }
 
@@ -104,12 +104,11 @@ void Observer::reduce_density_matrices(const SampleSet& samples, EnsembleValues&
     const GramResult gram = gram_.reduce(samples.block());
     out.purity = gram.purity;
     out.lambda_max = gram.lambda_max;
-    gamma2_.load(samples.fields());
-    const auto factor = gamma2_.from_factor();
+    const auto factor = gamma2_.diagnostics(samples.block());
     out.fact_defect = factor.fact_defect;
     out.admissibility_residual = factor.admissibility_residual;
     if (std::binary_search(gamma2_rows_.begin(), gamma2_rows_.end(), out.row)) {
-        out.gamma2 = gamma2_.form();
+        out.gamma2 = gamma2_.form(samples.fields());
         out.symmetry_residual = out.gamma2->symmetry_residual;
         out.gamma2_min = out.gamma2->min_entry;
     }

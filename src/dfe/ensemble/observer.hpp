@@ -8,7 +8,9 @@
  * Ensemble values of the observables linear in γ (docs/physics.md §1) are Σ_j w_j × (value of sample j):
  * each group evaluates its samples on its FFTW-MPI grid, and the weighted sums are added over the
  * cross communicator. γ^(1)(x,x) = Σ_j w_j |φ_j(x)|² is reduced the same way on every slab. purity and
- * lambda_max come from the Gram matrix (gram.hpp), γ^(2) from its distributed factor (gamma2.hpp).
+ * lambda_max come from the Gram matrix or the grid matrix of γ^(1), whichever the cost model picks
+ * (reductions/plan.hpp); fact_defect and admissibility_residual from the fields at the observation
+ * points, and the explicit γ^(2) from its distributed factor at the --gamma2-times rows (gamma2.hpp).
  */
 #include "dfe/config/run_config.hpp"
 #include "dfe/core/groups.hpp"
@@ -19,6 +21,7 @@
 #include "dfe/observables/observables.hpp"
 #include "dfe/reductions/gamma2.hpp"
 #include "dfe/reductions/gram.hpp"
+#include "dfe/reductions/plan.hpp"
 
 #include <limits>
 #include <span>
@@ -56,6 +59,7 @@ public:
     [[nodiscard]] const Gamma2& gamma2() const { return gamma2_; }
     [[nodiscard]] const std::vector<long>& gamma2_rows() const { return gamma2_rows_; }
     [[nodiscard]] GramReducer& gram() { return gram_; }
+    [[nodiscard]] const ReductionPlan& reduction_plan() const { return plan_; }
     /** @brief γ^(1)(x,x) on this rank's slab, as of the last observe(). */
     [[nodiscard]] std::span<const double> gamma1_local() const { return gamma1_; }
     /** @brief Per-sample observables of this group's samples, as of the last observe(). */
@@ -85,6 +89,7 @@ private:
     std::vector<double> R_;        ///< the localization radii
     double dt_;                    ///< config.dt, the dt column of the fixed-step integrators
     ObservableEvaluator evaluator_;
+    ReductionPlan plan_;  ///< which exact form each reduction takes (reductions/plan.hpp)
     GramReducer gram_;
     Gamma2 gamma2_;
     std::vector<long> gamma2_rows_;

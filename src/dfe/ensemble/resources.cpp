@@ -105,7 +105,7 @@ double ResourceEstimate::bytes(const std::string& name) const
 }
 
 ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedule, const RankPlace& place,
-                                 const GridSizes& s, double process, FormRequest form)
+                                 const GridSizes& s, double process)
 {
     ResourceEstimate e;
     auto add = [&](const char* name, double bytes, const char* phase = "") {
@@ -170,7 +170,7 @@ ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedu
     // The reductions at an output (reductions/plan.hpp): the held columns of G or Γ (kept from one
     // output to the next), the pass that fills them, the eigensolver, and fact_defect's pass.
     const double n = static_cast<double>(gamma2_points(config));
-    const ReductionPlan plan = plan_reductions(config, place.samples, place.world_size, form);
+    const ReductionPlan plan = plan_reductions(config, place.samples, place.world_size);
     const ReductionBytes reductions = reduction_bytes(plan, place.world_rank, stride);
     add("gamma1 matrix", reductions.gamma1_matrix);
     add("gamma1 pass", reductions.gamma1_pass, "gamma1");
@@ -200,7 +200,7 @@ ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedu
 }
 
 ResourceEstimate largest_memory_estimate(const RunConfig& config, const Schedule& schedule, int world_size,
-                                         std::size_t samples, double process, FormRequest form)
+                                         std::size_t samples, double process)
 {
     ResourceEstimate worst;
     double most = -1.0;
@@ -210,8 +210,7 @@ ResourceEstimate largest_memory_estimate(const RunConfig& config, const Schedule
     for (int rank = 0; rank < world_size; ++rank) {
         const RankPlace place{world_size, g, rank, samples};
         const auto e = estimate_memory(config, schedule, place,
-                                       planned_grid_sizes(config.d, static_cast<double>(config.N), g, place.group_rank()), process,
-                                       form);
+                                       planned_grid_sizes(config.d, static_cast<double>(config.N), g, place.group_rank()), process);
         if (e.total() > most) {
             most = e.total();
             worst = e;
@@ -253,7 +252,7 @@ void require_disk(const ResourceEstimate& output, double free_bytes, const std::
                      " free; write fewer rows (a larger --output-dt), fewer --gamma2-times, or choose another --out");
 }
 
-void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples, FormRequest form)
+void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples)
 {
     const double groups = std::max(1, world_size / std::max(1, config.ranks_per_sample));
     const double c = std::ceil(static_cast<double>(samples) / groups);
@@ -268,7 +267,7 @@ void require_message_sizes(const RunConfig& config, int world_size, std::size_t 
                          shortest(int_max) + ") allows, with " + shortest(c) + " samples in the largest group of " +
                          shortest(M) + "; use more ranks (fewer samples per group) or fewer samples");
     // The dense eigensolver gathers the whole matrix on the root (complex numbers).
-    const ReductionPlan plan = plan_reductions(config, samples, world_size, form);
+    const ReductionPlan plan = plan_reductions(config, samples, world_size);
     const double dim = static_cast<double>(plan.gamma1_dimension());
     if (plan.eigen == EigenMethod::dense && dim * dim > int_max)
         throw InputError("--eigensolver dense would gather the " + shortest(dim) + " x " + shortest(dim) + " matrix (" +

@@ -94,17 +94,16 @@ struct ResourceEstimate {
 
 /**
  * @brief The memory of one rank (Not Collective). `sizes` are the grid's sizes on this rank (its
- * group's communicator, rank place.group_rank()); `process` is what the process already holds;
- * `form` is --reduction-form (the reductions' plan, plan_reductions). config.N, d and the other
- * options must have passed validate().
+ * group's communicator, rank place.group_rank()); `process` is what the process already holds.
+ * The reductions' items follow their plan (plan_reductions, from config.reduction_form and
+ * config.eigensolver). config.N, d and the other options must have passed validate().
  */
 ResourceEstimate estimate_memory(const RunConfig& config, const Schedule& schedule, const RankPlace& place,
-                                 const GridSizes& sizes, double process = 0.0, FormRequest form = FormRequest::automatic);
+                                 const GridSizes& sizes, double process = 0.0);
 
 /** @brief The rank with the largest estimate over the whole world, with planned_grid_sizes (Not Collective). */
 ResourceEstimate largest_memory_estimate(const RunConfig& config, const Schedule& schedule, int world_size,
-                                         std::size_t samples, double process = 0.0,
-                                         FormRequest form = FormRequest::automatic);
+                                         std::size_t samples, double process = 0.0);
 
 /**
  * @brief The output files' sizes: run.h5 (rows × (columns + N^d + 4M) × 8 + snapshots × n^{2d} × 8),
@@ -128,8 +127,7 @@ void require_memory(const ResourceEstimate& memory, double available, const std:
  * reduction_piece_bytes or a vector of the matrix's dimension. Not Collective (the same verdict on
  * every rank).
  */
-void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples,
-                           FormRequest form = FormRequest::automatic);
+void require_message_sizes(const RunConfig& config, int world_size, std::size_t samples);
 
 /** @brief Throws InputError with one line when `output.total()` exceeds `free_bytes` (≥ 0; < 0: unknown). */
 void require_disk(const ResourceEstimate& output, double free_bytes, const std::string& out_dir);

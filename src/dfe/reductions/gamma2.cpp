@@ -1,6 +1,7 @@
 #include "dfe/reductions/gamma2.hpp"
 
 #include "dfe/backend/blas.hpp"
+#include "dfe/core/compensated_sum.hpp"
 #include "dfe/core/error.hpp"
 #include "dfe/reductions/ring.hpp"
 
@@ -186,19 +187,19 @@ double Gamma2::squares_samples(const std::vector<double>& delta, std::size_t ld)
 {
     // Tile (j, i) = δ_j·δ_i over the slab's observation points, completed over the group; a mirrored
     // tile stands for its transpose too.
-    double sum = 0.0;
+    // Up to M²/P terms: compensated, so that the sum keeps the accuracy of its terms.
+    CompensatedSum sum;
     ring_pass<double>(layout_, delta.data(), static_cast<std::ptrdiff_t>(ld), static_cast<std::ptrdiff_t>(local_at_.size()),
                       [&](const RingTile& t, Share mine, const double* values) {
-                          double s = 0.0;
+                          const double f = t.mirror ? 2.0 : 1.0;
                           for (std::size_t c = 0; c < mine.count; ++c) {
-                              const double wi = weights_[mine.first + c];
+                              const double wi = f * weights_[mine.first + c];
                               const double* v = values + c * t.rows.count;
                               for (std::size_t r = 0; r < t.rows.count; ++r)
-                                  s += wi * weights_[t.rows.first + r] * v[r] * v[r];
+                                  sum.add(wi * weights_[t.rows.first + r] * v[r] * v[r]);
                           }
-                          sum += (t.mirror ? 2.0 : 1.0) * s;
                       });
-    return sum;
+    return sum.value();
 }
 
 double Gamma2::squares_grid(const std::vector<double>& delta, std::size_t ld) const
@@ -215,7 +216,7 @@ double Gamma2::squares_grid(const std::vector<double>& delta, std::size_t ld) co
     std::vector<double> rows(xb * c), piece(n * xb), summed(n * xb);
     const int nn = static_cast<int>(n), ci = static_cast<int>(c), ldi = static_cast<int>(ld), ldb = static_cast<int>(xb);
     const double one = 1.0, zero = 0.0;
-    double sum = 0.0;
+    CompensatedSum sum;  // n^{2d}/P terms
     for (int q = 0; q < P; ++q) {
         const Share slab = balanced_share(n, P, q);
         for (std::size_t x0 = slab.first; x0 < slab.end(); x0 += xb) {
@@ -229,10 +230,10 @@ double Gamma2::squares_grid(const std::vector<double>& delta, std::size_t ld) co
             dgemm_("N", "T", &nn, &wi, &ci, &one, delta.data(), &ldi, rows.data(), &ldb, &zero, piece.data(), &nn, 1, 1);
             DFE_MPI(MPI_Reduce(piece.data(), summed.data(), static_cast<int>(n * w), MPI_DOUBLE, MPI_SUM, q, world.get()));
             if (q == me)
-                for (std::size_t e = 0; e < n * w; ++e) sum += summed[e] * summed[e];
+                for (std::size_t e = 0; e < n * w; ++e) sum.add(summed[e] * summed[e]);
         }
     }
-    return sum;
+    return sum.value();
 }
 
 Gamma2::FactorValues Gamma2::from_factor() const

@@ -1,5 +1,7 @@
 #include "dfe/reductions/hermitian_slab.hpp"
 
+#include "dfe/core/compensated_sum.hpp"
+
 #include "dfe/backend/blas.hpp"
 #include "dfe/backend/petsc.hpp"
 #include "dfe/core/error.hpp"
@@ -35,9 +37,10 @@ cplx* HermitianSlab::columns()
 
 double HermitianSlab::frobenius_squared() const
 {
-    double sum = 0.0;
-    for (const cplx& v : data_) sum += std::norm(v);
-    return comm_.sum(sum);
+    // Up to N^{2d}/P terms: compensated, so that the sum keeps the accuracy of its terms.
+    CompensatedSum sum;
+    for (const cplx& v : data_) sum.add(std::norm(v));
+    return comm_.sum(sum.value());
 }
 
 void HermitianSlab::gather_vector(const double* x_local, std::vector<double>& x_whole) const

@@ -168,10 +168,10 @@ ReductionPlan plan_reductions(const ReductionShape& shape, const std::string& ei
     return p;
 }
 
-ReductionPlan plan_reductions(const RunConfig& config, std::size_t samples, int world_size, FormRequest form)
+ReductionPlan plan_reductions(const RunConfig& config, std::size_t samples, int world_size)
 {
     return plan_reductions({samples, config.N, gamma2_points(config), config.d, config.ranks_per_sample, world_size},
-                           config.eigensolver, form);
+                           config.eigensolver, parse_reduction_form(config.reduction_form));
 }
 
 std::string ReductionPlan::describe() const

@@ -106,10 +106,10 @@ ReductionPlan plan_reductions(const ReductionShape& shape, const std::string& ei
 
 /**
  * @brief The plan of a run: M = `samples`, N, d, n = gamma2_points(config), config.ranks_per_sample,
- * `world_size`, config.eigensolver and `form` (Not Collective).
+ * `world_size`, config.eigensolver and config.reduction_form (Not Collective). Throws InputError
+ * for the grid form asked for with ranks_per_sample > 1.
  */
-ReductionPlan plan_reductions(const RunConfig& config, std::size_t samples, int world_size,
-                              FormRequest form = FormRequest::automatic);
+ReductionPlan plan_reductions(const RunConfig& config, std::size_t samples, int world_size);
 
 /// Size in bytes of the pieces the reductions work in: a tile of the ring pass, a slice of the
 /// grid form's product, a message of the mirror exchange. Bounds the transient memory.
