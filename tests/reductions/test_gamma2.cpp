@@ -75,11 +75,15 @@ TEST_CASE("fact_defect in both forms equals the explicit matrix's and the naive 
                     std::vector<dfe::ReductionForm> forms{dfe::ReductionForm::samples};
                     if (g == 1) forms.push_back(dfe::ReductionForm::grid);
                     std::vector<double> defects;
+                    // Each form whole and in pieces of 24 bytes (3 reals: the ring's tiles and the grid
+                    // form's products cut into one column of 3 samples at a time).
+                    for (std::size_t piece : {dfe::reduction_piece_bytes, std::size_t{24}})
                     for (auto form : forms) {
                         INFO("d = " << d << ", ranks per sample " << g << ", M = " << M << ", n = " << n << ", form "
-                                    << dfe::form_name(form));
+                                    << dfe::form_name(form) << ", pieces of " << piece << " bytes");
                         dfe::ReductionPlan plan;
                         plan.gamma2 = form;
+                        plan.piece_bytes = piece;
                         dfe::Gamma2 gamma2(s.layout, s.grid, n, m.w, plan);
                         const auto v = gamma2.diagnostics(s.samples());
                         if (M == 1) {

@@ -77,6 +77,7 @@ using dfe_test::Spread;
 struct FormCase {
     dfe::ReductionForm form;
     dfe::EigenMethod eigen;
+    std::size_t piece_bytes = dfe::reduction_piece_bytes;
 };
 
 }  // namespace
@@ -103,13 +104,19 @@ TEST_CASE("the sample and grid forms give the naive purity and lambda_max", "[gr
                     cases.push_back({dfe::ReductionForm::grid, dfe::EigenMethod::dense});
                     cases.push_back({dfe::ReductionForm::grid, dfe::EigenMethod::iterative});
                 }
+                // Pieces of 48 bytes: the ring's tiles, the mirror messages and the grid form's
+                // products cut into 3 complex numbers at a time (one column, 3 samples per chunk).
+                const std::size_t whole = cases.size();
+                for (std::size_t i = 0; i < whole; ++i) cases.push_back({cases[i].form, cases[i].eigen, 48});
                 std::vector<dfe::GramResult> results;
                 for (const FormCase& f : cases) {
                     INFO("d = " << d << ", ranks per sample " << g << ", M = " << M << ", form "
-                                << dfe::form_name(f.form) << ", " << (f.eigen == dfe::EigenMethod::dense ? "dense" : "iterative"));
+                                << dfe::form_name(f.form) << ", " << (f.eigen == dfe::EigenMethod::dense ? "dense" : "iterative")
+                                << ", pieces of " << f.piece_bytes << " bytes");
                     dfe::ReductionPlan plan;
                     plan.gamma1 = f.form;
                     plan.eigen = f.eigen;
+                    plan.piece_bytes = f.piece_bytes;
                     dfe::GramReducer reducer(s.layout, s.grid, m.w, plan);
                     const auto r = reducer.reduce(s.samples());
                     // purity: a sum of M² squares of inner products of N^d ≤ 144 terms, in other orders

@@ -17,7 +17,7 @@ Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<co
 }
 
 Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<const double> weights, const ReductionPlan& plan)
-    : layout_(layout), grid_(grid), n_(n), weights_(weights.begin(), weights.end()), form_(plan.gamma2)
+    : layout_(layout), grid_(grid), n_(n), weights_(weights.begin(), weights.end()), form_(plan.gamma2), piece_bytes_(plan.piece_bytes)
 {
     require(form_ == ReductionForm::samples || layout.ranks_per_sample() == 1,
             "the grid form of fact_defect needs --ranks-per-sample 1 (a rank must hold its samples whole)");
@@ -198,7 +198,8 @@ double Gamma2::squares_samples(const std::vector<double>& delta, std::size_t ld)
                               for (std::size_t r = 0; r < t.rows.count; ++r)
                                   sum.add(wi * weights_[t.rows.first + r] * v[r] * v[r]);
                           }
-                      });
+                      },
+                      piece_bytes_);
     return sum.value();
 }
 
@@ -210,24 +211,33 @@ double Gamma2::squares_grid(const std::vector<double>& delta, std::size_t ld) co
     const int P = world.size(), me = world.rank();
     const std::size_t n = local_at_.size();
     const std::size_t c = layout_.count(), first = layout_.first();
-    std::size_t largest = 0;
-    for (int k = 0; k < layout_.groups(); ++k) largest = std::max(largest, layout_.count(k));
-    const std::size_t xb = std::clamp<std::size_t>(reduction_piece_bytes / (sizeof(double) * std::max(n, largest)), 1, n);
-    std::vector<double> rows(xb * c), piece(n * xb), summed(n * xb);
-    const int nn = static_cast<int>(n), ci = static_cast<int>(c), ldi = static_cast<int>(ld), ldb = static_cast<int>(xb);
+    // Pieces of xb columns (n × xb within the piece size, the same on every rank), the samples in
+    // chunks of kb (the scaled rows, xb × kb, within it too): δ is read n/xb times in all, and the
+    // products stay compute-bound when c ≫ n (GramReducer::fill_grid).
+    const std::size_t xb = std::clamp<std::size_t>(piece_bytes_ / (sizeof(double) * n), 1, n);
+    const std::size_t kb = std::clamp<std::size_t>(piece_bytes_ / (sizeof(double) * xb), 1, std::max<std::size_t>(c, 1));
+    std::vector<double> rows(xb * kb), piece(n * xb), summed(n * xb);
+    const int nn = static_cast<int>(n), ldi = static_cast<int>(ld), ldb = static_cast<int>(xb);
     const double one = 1.0, zero = 0.0;
     CompensatedSum sum;  // n^{2d}/P terms
     for (int q = 0; q < P; ++q) {
         const Share slab = balanced_share(n, P, q);
         for (std::size_t x0 = slab.first; x0 < slab.end(); x0 += xb) {
             const std::size_t w = std::min(xb, slab.end() - x0);
-            for (std::size_t j = 0; j < c; ++j) {
-                const double a = weights_[first + j];
-                const double* d = delta.data() + j * ld + x0;
-                for (std::size_t x = 0; x < w; ++x) rows[j * xb + x] = a * d[x];
-            }
             const int wi = static_cast<int>(w);
-            dgemm_("N", "T", &nn, &wi, &ci, &one, delta.data(), &ldi, rows.data(), &ldb, &zero, piece.data(), &nn, 1, 1);
+            if (c == 0) std::fill(piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(n * w), 0.0);
+            for (std::size_t j0 = 0; j0 < c; j0 += kb) {
+                const std::size_t k = std::min(kb, c - j0);
+                for (std::size_t j = 0; j < k; ++j) {
+                    const double a = weights_[first + j0 + j];
+                    const double* d = delta.data() + (j0 + j) * ld + x0;
+                    for (std::size_t x = 0; x < w; ++x) rows[j * xb + x] = a * d[x];
+                }
+                const int ki = static_cast<int>(k);
+                const double beta = j0 == 0 ? zero : one;
+                dgemm_("N", "T", &nn, &wi, &ki, &one, delta.data() + j0 * ld, &ldi, rows.data(), &ldb, &beta, piece.data(), &nn,
+                       1, 1);
+            }
             DFE_MPI(MPI_Reduce(piece.data(), summed.data(), static_cast<int>(n * w), MPI_DOUBLE, MPI_SUM, q, world.get()));
             if (q == me)
                 for (std::size_t e = 0; e < n * w; ++e) sum.add(summed[e] * summed[e]);

@@ -101,6 +101,7 @@ private:
     double dv_;
     std::vector<double> weights_;
     ReductionForm form_;
+    std::size_t piece_bytes_;  ///< plan.piece_bytes
     std::vector<PetscInt> local_obs_;       ///< observation index of each local observation point …
     std::vector<std::ptrdiff_t> local_at_;  ///< … and its index in the physical layout
     PetscMat factor_;  ///< created by the first load()

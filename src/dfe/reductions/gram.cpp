@@ -41,7 +41,7 @@ ReductionForm checked_form(const GroupLayout& layout, ReductionForm form)
 GramReducer::GramReducer(const GroupLayout& layout, const Grid& grid, std::span<const double> weights,
                          const ReductionPlan& plan)
     : layout_(layout), grid_(grid), weights_(weights.begin(), weights.end()), form_(checked_form(layout, plan.gamma1)),
-      method_(plan.eigen),
+      method_(plan.eigen), piece_bytes_(plan.piece_bytes),
       matrix_(layout.world(), form_ == ReductionForm::samples ? layout.samples() : grid_points(grid),
               slabs_of(layout, grid, form_))
 {
@@ -78,8 +78,9 @@ void GramReducer::fill_samples(SampleBlock own)
                             const cplx* v = values + c * t.rows.count;
                             for (std::size_t r = 0; r < t.rows.count; ++r) column[r] = v[r] * (si * scale_[t.rows.first + r]);
                         }
-                    });
-    exchange_mirrors<cplx>(layout_, columns);
+                    },
+                    piece_bytes_);
+    exchange_mirrors<cplx>(layout_, columns, piece_bytes_);
 }
 
 void GramReducer::fill_grid(SampleBlock own)
@@ -89,32 +90,39 @@ void GramReducer::fill_grid(SampleBlock own)
     const int P = world.size(), me = world.rank();
     const std::size_t n = matrix_.dimension();  // N^d
     const std::size_t c = own.count;
-    std::size_t largest = 0;
-    for (int k = 0; k < layout_.groups(); ++k) largest = std::max(largest, layout_.count(k));
-    // Columns per piece: the product (n × xb) and the scaled rows (xb × c) within the piece size;
-    // the same on every rank (n and the largest group).
-    const std::size_t xb =
-        std::clamp<std::size_t>(reduction_piece_bytes / (sizeof(cplx) * std::max(n, largest)), 1, n);
-    std::vector<cplx> rows(xb * c), piece(n * xb);
+    // Columns per piece: the product (n × xb) within the piece size, the same on every rank; the
+    // samples go in chunks of kb so that the scaled rows (xb × kb) fit one piece too. Wide pieces
+    // keep the products compute-bound: the samples are read n/xb times in all (not once per few
+    // columns, which made the product memory-bound when c ≫ n).
+    const std::size_t xb = std::clamp<std::size_t>(piece_bytes_ / (sizeof(cplx) * n), 1, n);
+    const std::size_t kb = std::clamp<std::size_t>(piece_bytes_ / (sizeof(cplx) * xb), 1, std::max<std::size_t>(c, 1));
+    std::vector<cplx> rows(xb * kb), piece(n * xb);
     cplx* columns = matrix_.columns();
     const std::size_t first = layout_.first();
     const double dv = grid_.cell_volume();
-    const int nn = static_cast<int>(n), ci = static_cast<int>(c), ld = static_cast<int>(std::max<std::ptrdiff_t>(own.stride, 1)),
+    const int nn = static_cast<int>(n), ld = static_cast<int>(std::max<std::ptrdiff_t>(own.stride, 1)),
               ldb = static_cast<int>(xb);
     const cplx one(1.0), zero(0.0);
     for (int q = 0; q < P; ++q) {
         const Share slab = balanced_share(n, P, q);
         for (std::size_t x0 = slab.first; x0 < slab.end(); x0 += xb) {
             const std::size_t w = std::min(xb, slab.end() - x0);
-            // rows(x, j) = w_j dV φ_j(x) for the piece's columns x; Γ(:, x) = Σ_j φ_j conj(rows(x, j)).
-            for (std::size_t j = 0; j < c; ++j) {
-                const double a = weights_[first + j] * dv;
-                const cplx* phi = own.data + static_cast<std::ptrdiff_t>(j) * own.stride + x0;
-                for (std::size_t x = 0; x < w; ++x) rows[j * xb + x] = a * phi[x];
-            }
             cplx* target = q == me ? columns + (x0 - slab.first) * n : piece.data();
             const int wi = static_cast<int>(w);
-            zgemm_("N", "C", &nn, &wi, &ci, &one, own.data, &ld, rows.data(), &ldb, &zero, target, &nn, 1, 1);
+            if (c == 0) std::fill(target, target + n * w, cplx(0.0));
+            for (std::size_t j0 = 0; j0 < c; j0 += kb) {
+                const std::size_t k = std::min(kb, c - j0);
+                // rows(x, j) = w_j dV φ_j(x) for the piece's columns x; Γ(:, x) = Σ_j φ_j conj(rows(x, j)).
+                for (std::size_t j = 0; j < k; ++j) {
+                    const double a = weights_[first + j0 + j] * dv;
+                    const cplx* phi = own.data + static_cast<std::ptrdiff_t>(j0 + j) * own.stride + x0;
+                    for (std::size_t x = 0; x < w; ++x) rows[j * xb + x] = a * phi[x];
+                }
+                const int ki = static_cast<int>(k);
+                const cplx beta = j0 == 0 ? zero : one;
+                zgemm_("N", "C", &nn, &wi, &ki, &one, own.data + static_cast<std::ptrdiff_t>(j0) * own.stride, &ld,
+                       rows.data(), &ldb, &beta, target, &nn, 1, 1);
+            }
             const int count = static_cast<int>(2 * n * w);
             if (q == me)
                 DFE_MPI(MPI_Reduce(MPI_IN_PLACE, target, count, MPI_DOUBLE, MPI_SUM, q, world.get()));

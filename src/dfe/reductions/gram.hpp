@@ -81,6 +81,7 @@ private:
     std::vector<double> weights_;
     ReductionForm form_;
     EigenMethod method_;
+    std::size_t piece_bytes_;  ///< plan.piece_bytes
     std::vector<double> scale_;  ///< √(w_j dV) for all M samples
     HermitianSlab matrix_;
 };

@@ -75,12 +75,18 @@ struct ReductionCost {
     double bytes = 0.0;  ///< the reduction's own arrays (held and transient) on that rank
 };
 
+/// Size in bytes of the pieces the reductions work in: a tile of the ring pass, a slice of the
+/// grid form's product, a message of the mirror exchange. Bounds the transient memory.
+inline constexpr std::size_t reduction_piece_bytes = std::size_t{4} << 20;
+
 struct ReductionPlan {
     ReductionShape shape;
     ReductionForm gamma1 = ReductionForm::samples;  ///< purity and lambda_max
     ReductionForm gamma2 = ReductionForm::samples;  ///< fact_defect
     EigenMethod eigen = EigenMethod::dense;
     bool forced = false;  ///< the forms were asked for (--reduction-form), not chosen
+    /// The pieces' size (reduction_piece_bytes; the tests make it tiny to cut every product into many pieces).
+    std::size_t piece_bytes = reduction_piece_bytes;
     ReductionCost gamma1_cost, eigen_cost, gamma2_cost;
 
     /** @brief The dimension of the matrix held for γ^(1): M (samples) or N^d (grid). */
@@ -110,10 +116,6 @@ ReductionPlan plan_reductions(const ReductionShape& shape, const std::string& ei
  * for the grid form asked for with ranks_per_sample > 1.
  */
 ReductionPlan plan_reductions(const RunConfig& config, std::size_t samples, int world_size);
-
-/// Size in bytes of the pieces the reductions work in: a tile of the ring pass, a slice of the
-/// grid form's product, a message of the mirror exchange. Bounds the transient memory.
-inline constexpr std::size_t reduction_piece_bytes = std::size_t{4} << 20;
 
 /** @brief The reduction arrays of one rank, in bytes (doubles: never wrap). */
 struct ReductionBytes {
