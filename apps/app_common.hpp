@@ -5,6 +5,7 @@
 #include "dfe/core/comm.hpp"
 #include "dfe/core/environment.hpp"
 #include "dfe/core/error.hpp"
+#include "dfe/core/format.hpp"
 #include "dfe/backend/petsc.hpp"
 #include "dfe/config/run_config.hpp"
 #include "dfe/ensemble/measure.hpp"
@@ -13,6 +14,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -22,6 +24,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -33,7 +36,21 @@ namespace po = boost::program_options;
 struct RawRunOptions {
     long long seed = 1;
     std::string radii;
+    std::string ranks_per_sample = "auto";  ///< --ranks-per-sample: auto or a number (resolve_ranks_per_sample)
 };
+
+/**
+ * @brief po::value(v) with *v as its default, shown in --help as a person would type it: the
+ * shortest decimal that reads back as the double (0.7, 1e-06), not lexical_cast's 17 digits.
+ */
+template <class T>
+po::typed_value<T>* with_default(T* v)
+{
+    if constexpr (std::is_floating_point_v<T>)
+        return po::value(v)->default_value(*v, dfe::shortest(static_cast<double>(*v)));
+    else
+        return po::value(v)->default_value(*v);
+}
 
 /// --help, --version and --config FILE (read by parse_command_line).
 inline po::options_description general_options(std::string& config_file)
@@ -51,9 +68,9 @@ inline po::options_description grid_options(dfe::RunConfig& c)
 {
     po::options_description grid("Grid (box [-L/2, L/2)^d, periodic, N points per dimension)");
     grid.add_options()
-        ("d", po::value(&c.d)->default_value(c.d), "dimension: 1, 2 or 3")
-        ("N", po::value(&c.N)->default_value(c.N), "grid points per dimension (even, >= 4; every rank of a sample needs >= 1 slab plane)")
-        ("L", po::value(&c.L)->default_value(c.L), "box length, in length units");
+        ("d", with_default(&c.d), "dimension: 1, 2 or 3")
+        ("N", with_default(&c.N), "grid points per dimension (even, >= 4; every rank of a sample needs >= 1 slab plane)")
+        ("L", with_default(&c.L), "box length, in length units");
     return grid;
 }
 
@@ -74,15 +91,15 @@ inline po::options_description physics_options(dfe::RunConfig& c)
 {
     po::options_description physics("Equation i d_t phi + Laplacian phi = mu (V * |phi|^2) phi  (hbar = 1, 2m = 1)");
     physics.add_options()
-        ("mu", po::value(&c.mu)->default_value(c.mu), "-1 focusing, +1 defocusing")
+        ("mu", with_default(&c.mu), "-1 focusing, +1 defocusing")
         ("potential", choice(&c.potential.kind, dfe::parse_potential_kind),
          "V: none | gaussian (lambda exp(-|x|^2/(2 s^2))) | soft-power (lambda (|x|^2 + epsilon^2)^(-gamma/2), "
          "free-space convolution) | power (lambda |x|^-gamma, d = 3, 0 < gamma < 3, truncated-kernel free-space convolution)")
-        ("lambda", po::value(&c.potential.lambda)->default_value(c.potential.lambda), "potential strength lambda")
-        ("s", po::value(&c.potential.s)->default_value(c.potential.s), "gaussian potential width s, in length units")
-        ("epsilon", po::value(&c.potential.epsilon)->default_value(c.potential.epsilon), "soft-power regularization epsilon, in length units")
-        ("gamma", po::value(&c.potential.gamma)->default_value(c.potential.gamma), "soft-power and power exponent gamma")
-        ("sigma", po::value(&c.measure.sigma)->default_value(c.measure.sigma),
+        ("lambda", with_default(&c.potential.lambda), "potential strength lambda")
+        ("s", with_default(&c.potential.s), "gaussian potential width s, in length units")
+        ("epsilon", with_default(&c.potential.epsilon), "soft-power regularization epsilon, in length units")
+        ("gamma", with_default(&c.potential.gamma), "soft-power and power exponent gamma")
+        ("sigma", with_default(&c.measure.sigma),
          "width sigma of the Gaussian initial state (pi sigma^2)^(-d/4) exp(-|x|^2/(2 sigma^2)), and the base width of "
          "the random measures, in length units");
     return physics;
@@ -101,36 +118,38 @@ inline po::options_description measure_options(dfe::RunConfig& c, RawRunOptions&
          "mixture component, repeatable: weight=W[,sigma=S][,center=X:Y:Z][,kick=KX:KY:KZ][,chirp=B] "
          "= c exp(-|x-x0|^2/(2S^2)) exp(i k.x) exp(i B |x-x0|^2); the weights must sum to 1. "
          "collapse=T instead of sigma and chirp: the pseudo-conformal collapse blowing up at T (as --measure pseudo-conformal)")
-        ("count", po::value(&c.measure.count)->default_value(c.measure.count), "random measures: number of samples M (weights 1/M)")
-        ("seed", po::value(&raw.seed)->default_value(raw.seed), "random measures: seed; sample j depends only on (seed, j)")
-        ("modes", po::value(&c.measure.modes)->default_value(c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
-        ("center-spread", po::value(&c.measure.center_spread)->default_value(c.measure.center_spread), "random-gaussians: centres uniform in the ball of this radius")
-        ("kick-spread", po::value(&c.measure.kick_spread)->default_value(c.measure.kick_spread), "random-gaussians: momentum kicks uniform in the ball of this radius")
-        ("width-min", po::value(&c.measure.width_min)->default_value(c.measure.width_min), "random-gaussians: smallest width")
-        ("width-max", po::value(&c.measure.width_max)->default_value(c.measure.width_max), "random-gaussians: largest width")
-        ("blowup-time", po::value(&c.measure.blowup_time)->default_value(c.measure.blowup_time),
+        ("count", with_default(&c.measure.count), "random measures: number of samples M (weights 1/M)")
+        ("seed", with_default(&raw.seed), "random measures: seed; sample j depends only on (seed, j)")
+        ("modes", with_default(&c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
+        ("center-spread", with_default(&c.measure.center_spread), "random-gaussians: centres uniform in the ball of this radius")
+        ("kick-spread", with_default(&c.measure.kick_spread), "random-gaussians: momentum kicks uniform in the ball of this radius")
+        ("width-min", with_default(&c.measure.width_min), "random-gaussians: smallest width")
+        ("width-max", with_default(&c.measure.width_max), "random-gaussians: largest width")
+        ("blowup-time", with_default(&c.measure.blowup_time),
          "pseudo-conformal: the blowup time T > 0 of the collapse S(t,x) = (T-t)^(-3/2) e^(i(1/(T-t)-1/T)) "
          "e^(-i|x|^2/(4(T-t))) P(x/(T-t))");
     return measure;
 }
 
-inline po::options_description parallel_options(dfe::RunConfig& c)
+inline po::options_description parallel_options(dfe::RunConfig& c, RawRunOptions& raw)
 {
     po::options_description parallel("Parallel layout and reductions");
     parallel.add_options()
-        ("ranks-per-sample", po::value(&c.ranks_per_sample)->default_value(c.ranks_per_sample),
-         "g: ranks sharing one field (FFTW-MPI slabs); the world splits into size/g groups that share the samples")
-        ("gamma2-grid", po::value(&c.gamma2_grid)->default_value(c.gamma2_grid),
+        ("ranks-per-sample", with_default(&raw.ranks_per_sample),
+         "g: ranks sharing one field (FFTW-MPI slabs); the world splits into size/g groups that share the samples. "
+         "auto: as many groups as there are samples, up to one per rank (one sample on 16 ranks: g = 16; 64 samples: g = 1), "
+         "with a g the grid's slabs accept")
+        ("gamma2-grid", with_default(&c.gamma2_grid),
          "observation grid points per dimension n for gamma^(2) (divides N); 0: the largest divisor of N up to 64 in 1D/2D, up to 16 in 3D")
-        ("gamma2-times", po::value(&c.gamma2_times)->default_value(c.gamma2_times),
+        ("gamma2-times", with_default(&c.gamma2_times),
          "output times at which gamma^(2) is formed and stored in run.h5: comma list of times, first, last, all, none")
-        ("eigensolver", po::value(&c.eigensolver)->default_value(c.eigensolver),
+        ("eigensolver", with_default(&c.eigensolver),
          "lambda_max: dense (LAPACK on the root, on the matrix of the chosen form gathered there) | iterative (SLEPc "
          "Krylov-Schur on the matrix held in column slabs over the ranks) | auto (dense when the matrix's dimension is <= 256)")
-        ("reduction-form", po::value(&c.reduction_form)->default_value(c.reduction_form),
+        ("reduction-form", with_default(&c.reduction_form),
          "purity, lambda_max and fact_defect from: samples (the M x M Gram matrix) | grid (the N^d x N^d matrix of "
          "gamma^(1), and n^d x n^d for fact_defect; needs --ranks-per-sample 1) | auto (the cheaper: grid when N^d < M)")
-        ("reduce-every", po::value(&c.reduce_every)->default_value(c.reduce_every),
+        ("reduce-every", with_default(&c.reduce_every),
          "K: purity, lambda_max, fact_defect and admissibility_residual at every K-th output row and at the --gamma2-times rows only (nan at the others)");
     return parallel;
 }
@@ -141,9 +160,9 @@ inline po::options_description localized_options(dfe::RunConfig& c, RawRunOption
     local.add_options()
         ("R", po::value(&raw.radii), "comma list of radii R (e.g. 1,2.5,4): adds loc_R, dloc_R, d2loc_R, II_R, III_R, IIIa_R, "
                                      "IIIb_R, IV_R, margin_R per R and the verdicts table")
-        ("cutoff-order", po::value(&c.cutoff_order)->default_value(c.cutoff_order), "order k of the cutoff profile c (1 - ((s-2)/h)^2)^k (>= 3)")
-        ("cutoff-width", po::value(&c.cutoff_width)->default_value(c.cutoff_width), "half-width h of the cutoff profile's support [2-h, 2+h], 0 < h < 1")
-        ("radial-tol", po::value(&c.radial_tol)->default_value(c.radial_tol), "a sample counts as radial when its angular-momentum defect is below this");
+        ("cutoff-order", with_default(&c.cutoff_order), "order k of the cutoff profile c (1 - ((s-2)/h)^2)^k (>= 3)")
+        ("cutoff-width", with_default(&c.cutoff_width), "half-width h of the cutoff profile's support [2-h, 2+h], 0 < h < 1")
+        ("radial-tol", with_default(&c.radial_tol), "a sample counts as radial when its angular-momentum defect is below this");
     return local;
 }
 
@@ -155,13 +174,13 @@ inline po::options_description integrator_options(dfe::RunConfig& c)
         ("integrator", choice(&c.integrator, dfe::parse_integrator),
          "strang (2nd order) | order4 (Yoshida composition of Strang steps) | petsc (PETSc TS, adaptive Runge-Kutta "
          "on the interaction picture; -ts_* options pass through, e.g. -ts_rk_type 3bs -ts_adapt_dt_min 1e-12)")
-        ("dt", po::value(&c.dt)->default_value(c.dt), "time step; with --tol or petsc the first step tried and the unit of --check-steps")
-        ("tol", po::value(&c.tol)->default_value(c.tol),
+        ("dt", with_default(&c.dt), "time step; with --tol or petsc the first step tried and the unit of --check-steps")
+        ("tol", with_default(&c.tol),
          "adaptive step: strang/order4 by step doubling with an L2 error per unit time <= tol; petsc: local L2 error per step "
          "(-ts_atol; default 1e-8). 0: fixed step --dt")
-        ("tail-tol", po::value(&c.tail_tol)->default_value(c.tail_tol),
+        ("tail-tol", with_default(&c.tail_tol),
          "a sample is under-resolved once the fraction of sum |phi_k|^2 beyond 2/3 of the Nyquist wave number exceeds this")
-        ("boundary-tol", po::value(&c.boundary_tol)->default_value(c.boundary_tol),
+        ("boundary-tol", with_default(&c.boundary_tol),
          "a sample is under-resolved once the fraction of its mass within 4 grid spacings of the box's faces exceeds this")
         ("on-underresolved", choice(&c.on_underresolved, dfe::parse_on_underresolved),
          "stop (clean stop: checkpoint, outputs, exit code 4) | freeze (the sample is no longer evolved) | continue (report only)")
@@ -172,9 +191,30 @@ inline po::options_description integrator_options(dfe::RunConfig& c)
 /// Moves the raw values into the config: the seed (>= 0) and the radii (a comma list). Throws InputError.
 inline void apply(const RawRunOptions& raw, dfe::RunConfig& c)
 {
+    if (raw.ranks_per_sample != "auto") {
+        int g = 0;
+        const auto& s = raw.ranks_per_sample;
+        const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), g);
+        if (error != std::errc() || end != s.data() + s.size() || g < 1)
+            throw dfe::InputError("--ranks-per-sample must be auto or a positive number of ranks (got '" + s + "')");
+        c.ranks_per_sample = g;
+    }
     if (raw.seed < 0) throw dfe::InputError("--seed must be >= 0 (got " + std::to_string(raw.seed) + ")");
     c.measure.seed = static_cast<std::uint64_t>(raw.seed);
     if (!raw.radii.empty()) c.R = dfe::parse_radii(raw.radii, "--R");
+}
+
+/**
+ * @brief With `--ranks-per-sample auto`, sets config.ranks_per_sample from the world size and the
+ * measure's M (dfe::auto_ranks_per_sample) and returns the line the header prints about it; with a
+ * number, leaves it and returns "". Throws InputError (the same on every rank).
+ */
+inline std::string resolve_ranks_per_sample(const RawRunOptions& raw, dfe::RunConfig& c, int world_size, std::size_t samples)
+{
+    if (raw.ranks_per_sample != "auto") return "";
+    c.ranks_per_sample = dfe::auto_ranks_per_sample(world_size, samples, c.d, c.N);
+    return "--ranks-per-sample auto: " + std::to_string(c.ranks_per_sample) + " rank(s) per sample (" +
+           std::to_string(world_size) + " rank(s), " + std::to_string(samples) + " sample(s))";
 }
 
 /**

@@ -71,21 +71,21 @@ po::options_description make_options(dfe::RunConfig& c, BenchOptions& b)
 {
     po::options_description bench("Benchmark");
     bench.add_options()
-        ("steps", po::value(&b.steps)->default_value(b.steps), "timed steps (>= 1)")
-        ("output-every", po::value(&b.output_every)->default_value(b.output_every),
+        ("steps", dfe_app::with_default(&b.steps), "timed steps (>= 1)")
+        ("output-every", dfe_app::with_default(&b.output_every),
          "steps between observe() calls and output rows, as dfe-run's --output-dt / --dt; 0: never observe, no output")
-        ("warmup", po::value(&b.warmup)->default_value(b.warmup),
+        ("warmup", dfe_app::with_default(&b.warmup),
          "steps of one untimed advance before the timed run (the fields are then reset to the initial measure)")
-        ("repeat", po::value(&b.repeat)->default_value(b.repeat),
+        ("repeat", dfe_app::with_default(&b.repeat),
          "FFT-floor loop count: a positive integer, or auto (the loops last >= 0.5 s)")
         ("csv", po::value(&b.csv), "append one line of results to this CSV file (with a header if the file is new)")
         ("json", po::bool_switch(&b.json), "print one JSON line of results on stdout after the table")
         ("label", po::value(&b.label), "case description in the table, CSV and JSON (default: made from the options)")
-        ("tmp-dir", po::value(&b.tmp_dir)->default_value(b.tmp_dir),
+        ("tmp-dir", dfe_app::with_default(&b.tmp_dir),
          "directory for the temporary output directory (must be shared by all ranks of a multi-node run)");
     po::options_description all;
     all.add(dfe_app::general_options(b.config_file)).add(bench).add(dfe_app::grid_options(c)).add(dfe_app::physics_options(c))
-        .add(dfe_app::measure_options(c, b.common)).add(dfe_app::integrator_options(c)).add(dfe_app::parallel_options(c))
+        .add(dfe_app::measure_options(c, b.common)).add(dfe_app::integrator_options(c)).add(dfe_app::parallel_options(c, b.common))
         .add(dfe_app::localized_options(c, b.common));
     return all;
 }
@@ -614,10 +614,11 @@ void publish(const Results& r, const std::vector<double>& rss, const BenchOption
 
 /// The configuration, the memory the run needs against the node's, and on the root the CSV file and
 /// the temporary directory (Throws InputError). Returns the memory estimate per rank in bytes.
-double check_inputs(const dfe::Comm& world, const dfe::RunConfig& config, const BenchOptions& bench)
+double check_inputs(const dfe::Comm& world, dfe::RunConfig& config, const BenchOptions& bench)
 {
     const dfe::Schedule schedule = dfe::validate(config);
     const std::size_t samples = dfe::make_builtin_measure(config.measure, config.d)->size();
+    (void)dfe_app::resolve_ranks_per_sample(bench.common, config, world.size(), samples);  // the table says g
     const auto memory = dfe::largest_memory_estimate(config, schedule, world.size(), samples, world.max(dfe::peak_rss_bytes()));
     dfe::require_memory(memory, dfe::available_memory_per_rank(world),
                         "MemAvailable or the cgroup limit, over the ranks on this node");

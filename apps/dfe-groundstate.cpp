@@ -47,25 +47,25 @@ po::options_description make_options(Options& o, std::string& config_file)
     auto& p = o.potential;
     po::options_description grid("Grid (box [-L/2, L/2)^d, N points per dimension)");
     grid.add_options()
-        ("d", po::value(&o.d)->default_value(o.d), "dimension: 1, 2 or 3")
-        ("N", po::value(&o.N)->default_value(o.N), "grid points per dimension (even, >= 4)")
-        ("L", po::value(&o.L)->default_value(o.L), "box length, in length units; the box must hold Q (it decays like exp(-sqrt(omega) |x|))");
+        ("d", dfe_app::with_default(&o.d), "dimension: 1, 2 or 3")
+        ("N", dfe_app::with_default(&o.N), "grid points per dimension (even, >= 4)")
+        ("L", dfe_app::with_default(&o.L), "box length, in length units; the box must hold Q (it decays like exp(-sqrt(omega) |x|))");
     po::options_description physics("Ground state  -Laplacian Q + omega Q = (V * Q^2) Q,  Q > 0");
     physics.add_options()
         ("potential", dfe_app::choice(&p.kind, dfe::parse_potential_kind),
          "V: gaussian (lambda exp(-|x|^2/(2 s^2))) | soft-power (lambda (|x|^2 + epsilon^2)^(-gamma/2)) | "
          "power (lambda |x|^-gamma, d = 3, 0 < gamma < 3)")
-        ("lambda", po::value(&p.lambda)->default_value(p.lambda), "potential strength lambda (> 0: attractive)")
-        ("s", po::value(&p.s)->default_value(p.s), "gaussian potential width s, in length units")
-        ("epsilon", po::value(&p.epsilon)->default_value(p.epsilon), "soft-power regularization epsilon, in length units")
-        ("gamma", po::value(&p.gamma)->default_value(p.gamma), "soft-power and power exponent gamma")
-        ("omega", po::value(&o.gs.omega)->default_value(o.gs.omega), "frequency omega > 0: phi(t) = exp(i omega t) Q");
+        ("lambda", dfe_app::with_default(&p.lambda), "potential strength lambda (> 0: attractive)")
+        ("s", dfe_app::with_default(&p.s), "gaussian potential width s, in length units")
+        ("epsilon", dfe_app::with_default(&p.epsilon), "soft-power regularization epsilon, in length units")
+        ("gamma", dfe_app::with_default(&p.gamma), "soft-power and power exponent gamma")
+        ("omega", dfe_app::with_default(&o.gs.omega), "frequency omega > 0: phi(t) = exp(i omega t) Q");
     po::options_description solver("Solver (Petviashvili's iteration)");
     solver.add_options()
-        ("tol", po::value(&o.gs.tol)->default_value(o.gs.tol),
+        ("tol", dfe_app::with_default(&o.gs.tol),
          "stop at relative residual ||-Laplacian Q + omega Q - (V*Q^2)Q|| / ||omega Q|| <= tol")
-        ("max-iter", po::value(&o.gs.max_iter)->default_value(o.gs.max_iter), "most iterations")
-        ("width", po::value(&o.gs.initial_width)->default_value(o.gs.initial_width),
+        ("max-iter", dfe_app::with_default(&o.gs.max_iter), "most iterations")
+        ("width", dfe_app::with_default(&o.gs.initial_width),
          "width of the initial Gaussian exp(-|x|^2/(2 width^2)); 0: 1/sqrt(omega)")
         ("fftw-planner", dfe_app::choice(&o.planner, dfe::parse_planner_effort), "FFTW planner effort: estimate | measure | patient");
     po::options_description output("Output");

@@ -42,17 +42,17 @@ po::options_description make_options(Options& o, std::string& config_file)
     auto& p = o.potential;
     po::options_description physics("Potential V (radial, even, real)");
     physics.add_options()
-        ("d", po::value(&o.d)->default_value(o.d), "dimension: 1, 2 or 3")
+        ("d", dfe_app::with_default(&o.d), "dimension: 1, 2 or 3")
         ("potential", dfe_app::choice(&p.kind, dfe::parse_potential_kind),
          "V: none | gaussian (lambda exp(-|x|^2/(2 s^2))) | soft-power (lambda (|x|^2 + epsilon^2)^(-gamma/2)) | "
          "power (lambda |x|^-gamma, d = 3, 0 < gamma < 3)")
-        ("lambda", po::value(&p.lambda)->default_value(p.lambda), "potential strength lambda")
-        ("s", po::value(&p.s)->default_value(p.s), "gaussian potential width s, in length units")
-        ("epsilon", po::value(&p.epsilon)->default_value(p.epsilon), "soft-power regularization epsilon, in length units")
-        ("gamma", po::value(&p.gamma)->default_value(p.gamma), "soft-power and power exponent gamma");
+        ("lambda", dfe_app::with_default(&p.lambda), "potential strength lambda")
+        ("s", dfe_app::with_default(&p.s), "gaussian potential width s, in length units")
+        ("epsilon", dfe_app::with_default(&p.epsilon), "soft-power regularization epsilon, in length units")
+        ("gamma", dfe_app::with_default(&p.gamma), "soft-power and power exponent gamma");
     po::options_description report("Report");
     report.add_options()
-        ("R", po::value(&o.R)->default_value(o.R), "comma list of the R at which (1.7) and (1.8) are evaluated")
+        ("R", dfe_app::with_default(&o.R), "comma list of the R at which (1.7) and (1.8) are evaluated")
         ("r-max", po::value<double>(), "(1.6) and V >= 0 are checked on (0, r-max]; default 1e3 x the length scale "
                                        "(s for gaussian, epsilon for soft-power, 1 otherwise)")
         ("csv", po::value(&o.csv), "also write the per-R table (R, (1.7) sup, (1.8) ratio) to this CSV file");

@@ -76,29 +76,29 @@ po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
          "spectral tail beyond --tail-tol); by default such a start is refused");
     po::options_description time = dfe_app::integrator_options(c);
     time.add_options()
-        ("t-end", po::value(&c.t_end)->default_value(c.t_end), "final time (a multiple of dt)")
-        ("output-dt", po::value(&c.output_dt)->default_value(c.output_dt), "interval between output rows (a multiple of dt)");
+        ("t-end", dfe_app::with_default(&c.t_end), "final time (a multiple of dt)")
+        ("output-dt", dfe_app::with_default(&c.output_dt), "interval between output rows (a multiple of dt)");
     po::options_description output("Output");
     output.add_options()
-        ("out", po::value(&c.out)->default_value(c.out), "output directory; receives timeseries.csv, run.h5, timing.csv (and verdicts.csv with --R)")
+        ("out", dfe_app::with_default(&c.out), "output directory; receives timeseries.csv, run.h5, timing.csv (and verdicts.csv with --R)")
         ("max-memory", po::value(&raw.max_memory),
          "memory per rank the run may use (e.g. 512M, 4G, 1.5G, or bytes); default: MemAvailable (or the cgroup's "
          "limit, if lower) shared by the ranks on the node. A run whose estimate exceeds it is refused");
     po::options_description checkpoints("Checkpoints (on SIGUSR1 or SIGTERM the run checkpoints and exits with code 3)");
     checkpoints.add_options()
         ("checkpoint", po::value(&raw.checkpoint), "checkpoint file (default: OUT/checkpoint.h5), written to FILE.tmp and renamed")
-        ("checkpoint-every", po::value(&raw.checkpoint_every)->default_value(raw.checkpoint_every),
+        ("checkpoint-every", dfe_app::with_default(&raw.checkpoint_every),
          "simulated time between checkpoints, a multiple of --output-dt; 0: only on signals")
         ("restart", po::value(&raw.restart), "continue the run of this checkpoint; give the run's other options again "
                                              "(physics options must match the checkpoint; --t-end may grow; --out, --ranks-per-sample, "
                                              "--fftw-planner, --on-underresolved may change); the run's record in --out is continued")
         ("fftw-wisdom", po::value(&raw.wisdom), "FFTW wisdom file: read before planning when it exists (runs that read the same "
                                                 "file make the same plans and agree bit for bit), written after planning when not")
-        ("check-steps", po::value(&raw.check_steps)->default_value(raw.check_steps),
+        ("check-steps", dfe_app::with_default(&raw.check_steps),
          "steps between checks for a stop signal (the run stops within this many steps per sample of a rank)");
     po::options_description all;
     all.add(dfe_app::general_options(raw.config_file)).add(dfe_app::grid_options(c)).add(dfe_app::physics_options(c)).add(measure).add(time)
-        .add(dfe_app::parallel_options(c)).add(dfe_app::localized_options(c, raw.common)).add(output).add(checkpoints);
+        .add(dfe_app::parallel_options(c, raw.common)).add(dfe_app::localized_options(c, raw.common)).add(output).add(checkpoints);
     return all;
 }
 
@@ -266,6 +266,7 @@ struct Setup {
     dfe::ResourceEstimate memory, output;        ///< the largest rank's memory and the output files, estimated
     double available = 0.0;                      ///< memory per rank (--max-memory, or the node's share; 0: unknown)
     std::string available_source;
+    std::string layout_note;                     ///< what --ranks-per-sample auto chose ("" for a number)
 };
 
 /// The value of `name` in a checkpoint's "name = value" parameter lines.
@@ -371,6 +372,7 @@ void set_up(const dfe::Comm& world, dfe::RunConfig& config, const RawOptions& ra
             throw dfe::InputError("--checkpoint-every must be a whole multiple of --output-dt");
     }
     auto measure = make_measure(world, config, explicit_grid);
+    s.layout_note = dfe_app::resolve_ranks_per_sample(raw.common, config, world.size(), measure->size());
     dfe::require_radii_inside_box(config);  // the box is known now (a samples file fixes L)
     s.provenance = measure->provenance();
     s.parameters = checkpoint_parameters(
@@ -436,6 +438,7 @@ void print_header(const dfe::RunConfig& config, const dfe::Ensemble& ensemble, c
                 ensemble.potential().describe().c_str(), std::string(dfe::name(config.integrator)).c_str(), config.dt,
                 config.t_end, ensemble.measure().provenance().c_str(), ranks, layout.groups(), layout.ranks_per_sample(),
                 layout.samples());
+    if (!setup.layout_note.empty()) std::printf("  %s\n", setup.layout_note.c_str());
     if (ensemble.adaptive()) std::printf("  integrator: %s\n", ensemble.adaptive()->describe().c_str());
     if (config.measure.kind == dfe::MeasureKind::pseudo_conformal) {
         // The sample is normalized on the grid; how far that is from the continuous mass 1 says how

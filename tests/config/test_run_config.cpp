@@ -124,3 +124,30 @@ TEST_CASE("a radius whose psi_R is not constant at the box's faces is refused", 
     c.R = {9.0};
     CHECK_THROWS_WITH(dfe::require_radii_inside_box(c), Contains("at most 8.62") && Contains("at least 10.22"));
 }
+
+TEST_CASE("--ranks-per-sample auto: as many groups as samples, on a grid the slabs accept", "[config]")
+{
+    // FFTW-MPI's blocks of ⌈X/g⌉ planes: N = 6 over 4 ranks is 2, 2, 2, 0 (refused, as Grid refuses it);
+    // over 3 ranks 2, 2, 2, but the 2D r2c transposed dimension N/2 + 1 = 4 over 3 ranks is 2, 2, 0.
+    CHECK(dfe::slab_split_fits(2, 6, 1));
+    CHECK_FALSE(dfe::slab_split_fits(2, 6, 4));
+    CHECK_FALSE(dfe::slab_split_fits(2, 6, 3));
+    CHECK(dfe::slab_split_fits(2, 6, 2));
+    // 2D 64²: N/2 + 1 = 33 over 16 ranks is eleven blocks of 3 and five empty ranks; over 4, 9·3 + 6.
+    CHECK_FALSE(dfe::slab_split_fits(2, 64, 16));
+    CHECK(dfe::slab_split_fits(2, 64, 4));
+    // 3D splits N in both layouts: 32 over 16 ranks is blocks of 2.
+    CHECK(dfe::slab_split_fits(3, 32, 16));
+    CHECK_FALSE(dfe::slab_split_fits(1, 64, 2));  // 1D grids are serial
+    // 3D 32³: one sample on 16 ranks: all 16 share it; 4 samples: groups of 4; 64 samples: one rank
+    // each; 3 samples: 2 groups of 8 (4 groups would leave one without a sample).
+    CHECK(dfe::auto_ranks_per_sample(16, 1, 3, 32) == 16);
+    CHECK(dfe::auto_ranks_per_sample(16, 4, 3, 32) == 4);
+    CHECK(dfe::auto_ranks_per_sample(16, 64, 3, 32) == 1);
+    CHECK(dfe::auto_ranks_per_sample(16, 3, 3, 32) == 8);
+    CHECK(dfe::auto_ranks_per_sample(1, 1, 1, 64) == 1);
+    // One 2D 64² sample on 16 ranks: only g = 16 gives every group a sample, and the grid refuses it.
+    CHECK_THROWS_WITH(dfe::auto_ranks_per_sample(16, 1, 2, 64), Catch::Contains("cannot split"));
+    // 1D with fewer samples than ranks: refused with what to change.
+    CHECK_THROWS_WITH(dfe::auto_ranks_per_sample(2, 1, 1, 64), Catch::Contains("use fewer ranks"));
+}

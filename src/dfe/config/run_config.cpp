@@ -58,6 +58,30 @@ std::string bound4(double v, bool up)
 }  // namespace
 
 
+bool slab_split_fits(int d, long N, int g)
+{
+    if (g < 1) return false;
+    if (g == 1) return true;
+    if (d == 1) return false;
+    // FFTW-MPI gives ranks blocks of ⌈X/g⌉ planes; the last rank gets X − (g−1)⌈X/g⌉. The
+    // transposed layouts split dimension 1: N^2 complex and N × (N/2 + 1) r2c in 2D, N in 3D.
+    const auto fits = [g](long X) { return static_cast<long>(g - 1) * ((X + g - 1) / g) < X; };
+    return fits(N) && (d == 3 || fits(N / 2 + 1));
+}
+
+int auto_ranks_per_sample(int world_size, std::size_t samples, int d, long N)
+{
+    for (int g = 1; g <= world_size; ++g) {
+        if (world_size % g != 0) continue;
+        if (static_cast<std::size_t>(world_size / g) > samples) continue;  // a group without a sample
+        if (slab_split_fits(d, N, g)) return g;  // (not monotone in g: ⌈X/g⌉ jumps)
+    }
+    throw InputError("--ranks-per-sample auto: " + std::to_string(samples) + " sample(s) on " + std::to_string(world_size) +
+                     " ranks need groups of at least " + std::to_string((world_size + static_cast<int>(samples) - 1) / std::max(1, static_cast<int>(samples))) +
+                     " ranks sharing a sample, which the " + std::to_string(d) + "D grid of N = " + std::to_string(N) +
+                     " cannot split (every rank needs a slab plane); use fewer ranks, more samples or a larger N");
+}
+
 bool reduces_at(const RunConfig& config, const std::vector<long>& gamma2_rows, long row)
 {
     return row % config.reduce_every == 0 || std::binary_search(gamma2_rows.begin(), gamma2_rows.end(), row);

@@ -41,7 +41,7 @@ struct RunConfig {
     PlannerEffort fftw_planner = PlannerEffort::measure;  ///< --fftw-planner
     int ranks_per_sample = 1;   ///< g: ranks sharing one field through FFTW-MPI
     long gamma2_grid = 0;       ///< n, observation grid points per dimension; 0: the default of gamma2_points()
-    std::string gamma2_times = "first,last";  ///< when to form and store γ^(2): times, first, last, all, none
+    std::string gamma2_times = "none";  ///< when to form and store γ^(2): times, first, last, all, none (default: never)
     std::string eigensolver = "auto";         ///< lambda_max: auto | dense | iterative
     std::string reduction_form = "auto";      ///< purity, lambda_max, fact_defect: auto | samples | grid (reductions/plan.hpp)
     /// --reduce-every K: purity, lambda_max, fact_defect and admissibility_residual at every K-th
@@ -92,6 +92,23 @@ std::vector<long> gamma2_rows(const RunConfig& config, const Schedule& schedule)
  * row of `gamma2_rows` (ascending, from gamma2_rows()).
  */
 bool reduces_at(const RunConfig& config, const std::vector<long>& gamma2_rows, long row);
+
+/**
+ * @brief True when FFTW-MPI's slab decomposition of a d-dimensional N^d grid gives every one of g
+ * ranks at least one plane in every layout (blocks of ⌈X/g⌉ planes of the X = N physical planes and
+ * of the transposed ones: N, and in 2D also the N/2 + 1 of the r2c transform), as Grid requires.
+ * 1D grids are serial: only g = 1.
+ */
+bool slab_split_fits(int d, long N, int g);
+
+/**
+ * @brief `--ranks-per-sample auto`: the smallest divisor g of `world_size` for which every group
+ * (world_size / g of them) gets a sample (world_size / g ≤ samples) and the grid splits over g ranks
+ * (slab_split_fits). As many groups as there are samples, up to the world size: one sample on 16
+ * ranks gets g = 16, 4 samples get 4, 64 samples get 1. Throws InputError naming what to change
+ * when no divisor fits.
+ */
+int auto_ranks_per_sample(int world_size, std::size_t samples, int d, long N);
 
 /** @brief The time of output row `row`. */
 double row_time(const RunConfig& config, const Schedule& schedule, long row);
