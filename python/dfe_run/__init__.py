@@ -11,10 +11,10 @@
 
 The layouts: docs/user-guide.md, "Outputs" and "Reading a run from Python".
 """
-from .checks import Check, checks, verdict_table
+from .checks import Check, checks, layer_spacings, verdict_table
 from .loader import LOCALIZED, VERDICT_COLUMNS, Run, load, radius_label, read_csv_columns, read_timeseries
 from .plots import plot_verdicts
 
 __version__ = "0.1.0"
-__all__ = ["Run", "load", "read_timeseries", "read_csv_columns", "radius_label", "checks", "verdict_table", "Check",
+__all__ = ["Run", "load", "read_timeseries", "read_csv_columns", "radius_label", "checks", "verdict_table", "layer_spacings", "Check",
            "plot_verdicts", "LOCALIZED", "VERDICT_COLUMNS"]
