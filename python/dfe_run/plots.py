@@ -37,7 +37,7 @@ def _shade_unresolved(ax, t, resolved):
     if len(t) == 0 or np.all(resolved):
         return
     first = int(np.argmin(resolved))
-    start = t[first - 1] if first > 0 else t[0]
+    start = 0.5 * (t[first - 1] + t[first]) if first > 0 else t[0]  # halfway from the last resolved row
     ax.axvspan(start, t[-1], color="0.85", zorder=0, lw=0, label="not resolved")
 
 
