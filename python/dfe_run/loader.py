@@ -155,7 +155,7 @@ class Run:
       verdict_columns  its column names, in verdicts.csv's order; verdict_arrays the same
                     table as a dict of arrays, whether or not pandas is used
       verdict_info  /verdicts' attributes: energy0, rows, smallest_R (NaN if none) and text
-      timing        timing.csv as {name: float}
+      timing        timing.csv's row as {name: int or float}
       gamma2_times  the times of the γ^(2) snapshots (T2,), gamma2_x the observation grid's axis (n,)
 
     Read on use: `gamma1` (rows, N, ..., N), `gamma2(i)` (n^d, n^d), `gamma2_points` (n^d, d).
@@ -163,6 +163,8 @@ class Run:
 
     def __init__(self, path, pandas=None):
         path = os.fspath(path)
+        if os.path.isfile(path) and path.endswith(".csv"):  # a file of the directory: the directory
+            path = os.path.dirname(path) or "."
         if os.path.isfile(path):  # a run.h5 given directly
             self.path, self.h5_path = os.path.dirname(path) or ".", path
         else:
@@ -329,6 +331,8 @@ class Run:
     @property
     def gamma2_dx(self):
         """The observation grid's spacing L/n (its quadrature weight is gamma2_dx**d)."""
+        if len(self.gamma2_x) == 0:
+            raise ValueError(f"{self.path}: run.h5 has no observation grid (/gamma2/x)")
         return self.L / len(self.gamma2_x)
 
     def gamma2(self, i):
@@ -363,7 +367,8 @@ class Run:
 
 
 def load(path, pandas=None):
-    """Loads the output directory of a dfe-run run (or its run.h5 given directly).
+    """Loads the output directory of a dfe-run run (or its run.h5 given directly; a CSV file of
+    the directory stands for the directory).
 
     pandas: None (default) makes the tables pandas DataFrames if pandas is installed, dicts of
     numpy arrays otherwise; False always dicts; True requires pandas."""
