@@ -5,13 +5,16 @@ against the parabola V1(0) + dV1(0) t + 8 E(0) t^2 that bounds it while vterm <=
 
     /usr/bin/python3 scripts/plot_blowup.py out/blowup-radial-3d/run.h5 [out/blowup-radial-3d/blowup.png]
 
-Uses Debian's python3-matplotlib, python3-numpy and python3-h5py (the quick start installs them).
+Uses Debian's python3-matplotlib, python3-numpy and python3-h5py (the quick start installs them), and
+reads the run with the repository's package python/dfe_run (docs/user-guide.md, "Reading a run from
+Python").
 """
 import os
 import sys
 
-import h5py
-import matplotlib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import dfe_run  # noqa: E402
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -22,13 +25,13 @@ if len(sys.argv) not in (2, 3):
     sys.exit(2)
 source = sys.argv[1]
 target = sys.argv[2] if len(sys.argv) == 3 else os.path.join(os.path.dirname(source), "blowup.png")
-with h5py.File(source, "r") as f:
-    ts = {name: f["timeseries"][name][:] for name in f["timeseries"].attrs["columns"].split(",")}
-    grad = f["samples/grad_norm"][:]
-    tail = f["samples/tail_fraction"][:]
-    under = f["samples/underresolved_time"][:]
-    weights = f["weights"][:]
-    tail_tol = float(f.attrs["tail-tol"])
+run = dfe_run.load(source, pandas=False)
+ts = run.arrays
+grad = run.samples["grad_norm"]
+tail = run.samples["tail_fraction"]
+under = run.samples["underresolved_time"]
+weights = run.weights
+tail_tol = float(run.attrs["tail-tol"])
 t = ts["t"]
 glassey = ts["glassey_T"][0]
 colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]

@@ -3,19 +3,22 @@
 
     /usr/bin/python3 scripts/plot_timeseries.py out/demo/timeseries.csv [out/demo/timeseries.png]
 
-Uses Debian's python3-matplotlib and python3-numpy (the quick start installs them).
+Uses Debian's python3-matplotlib and python3-numpy (the quick start installs them), and reads the
+file with the repository's package python/dfe_run (docs/user-guide.md, "Reading a run from Python").
 """
+import os
 import sys
 
-import matplotlib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import dfe_run  # noqa: E402
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
 source = sys.argv[1]
 target = sys.argv[2] if len(sys.argv) > 2 else source.rsplit(".", 1)[0] + ".png"
-data = np.genfromtxt(source, delimiter=",", names=True)
+data = dfe_run.read_timeseries(source)
 t = data["t"]
 
 fig, axes = plt.subplots(2, 2, figsize=(11, 7.5), constrained_layout=True)

@@ -19,12 +19,14 @@ usage: pseudo_conformal.py [--dfe-run build/apps/dfe-run] [--work /tmp/pseudo_co
 Runs with `nice`; on 2 cores N = 64, 96, 128 take about 2, 6 and 8 minutes.
 """
 import argparse
-import csv
 import math
 import os
 import re
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import dfe_run  # noqa: E402  (the repository's python/dfe_run)
 
 T = 1.0
 L = 24.0
@@ -72,18 +74,15 @@ def run_case(args, n):
 
 
 def load(out):
-    with open(os.path.join(out, "timeseries.csv")) as f:
-        rows = list(csv.DictReader(f))
-    ts = {k: [float(r[k]) for r in rows] for k in rows[0]}
+    run = dfe_run.load(out, pandas=False)
+    ts = {k: [float(v) for v in run[k]] for k in run.columns}
     marked = None
     with open(os.path.join(out, "run.log")) as f:
         for line in f:
             m = re.search(r"under-resolved; the first, sample 0, at t = ([0-9.eE+-]+)", line)
             if m:
                 marked = float(m.group(1))
-    import h5py
-    with h5py.File(os.path.join(out, "run.h5")) as f:
-        tail = [float(v) for v in f["samples/tail_fraction"][:, 0]]
+    tail = [float(v) for v in run.samples["tail_fraction"][:, 0]]
     ts["tail_fraction"] = tail
     over = [t for t, v in zip(ts["t"], tail) if v > TAIL]
     return ts, (marked, over[0] if over else None)
