@@ -3,6 +3,7 @@
 #include "dfe/core/error.hpp"
 #include "dfe/core/format.hpp"
 #include "dfe/ensemble/ensemble.hpp"
+#include "dfe/io/xdmf.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -80,6 +81,10 @@ void bring_record(const fs::path& dir, const fs::path& origin)
     if (here.in_progress()) return;
     if (here.finished()) {
         // A finished run goes on: its files are being written again, and its verdicts are redone.
+        // run.xmf goes first, with the run.h5 it points at (commit() writes it again).
+        std::error_code error;
+        fs::remove(dir / "run.xmf", error);
+        if (error) throw Error("removing " + (dir / "run.xmf").string() + ": " + error.message());
         rename_back(here.csv, temporary_path(here.csv));
         rename_back(here.h5, temporary_path(here.h5));
         std::error_code ignored;
@@ -247,7 +252,35 @@ void RunRecord::commit()
         if (world_.is_root()) write_verdicts_csv(dir_ / "verdicts.csv", vd);
     }
     writer_->commit();
+    // run.xmf (io/xdmf.hpp) describes run.h5 as committed: complete under its temporary name before
+    // run.h5 is renamed, renamed right after it.
+    std::optional<XdmfSidecar> sidecar;
+    write_sidecar(sidecar);
     run_file_->commit();
+    if (sidecar) sidecar->commit();
+}
+
+void RunRecord::write_sidecar(std::optional<XdmfSidecar>& sidecar) const
+{
+    const auto& grid = ensemble_.grid();
+    if (world_.is_root())
+        sidecar.emplace(dir_ / "run.xmf", XdmfLayout{grid.d(), static_cast<long>(grid.N()), grid.L(), rows_written_});
+    // The times of the rows as run.h5 holds them, a block at a time.
+    const std::size_t t = ColumnSchema(config_.R).index("t");
+    constexpr long block = 4096;
+    std::vector<double> times;
+    for (long first = 0; first < rows_written_; first += block) {
+        times.clear();
+        for (const auto& row : run_file_->read_rows(first, std::min(block, rows_written_ - first))) times.push_back(row[t]);
+        if (sidecar) sidecar->add(times);
+    }
+    if (!sidecar) return;
+    sidecar->close();
+    // A run.xmf of an earlier run in DIR goes before its run.h5 is replaced: no run.xmf ever points at
+    // another run.h5 than the one it was written for.
+    std::error_code error;
+    fs::remove(sidecar->path(), error);
+    if (error) throw Error("removing " + sidecar->path().string() + ": " + error.message());
 }
 
 }  // namespace dfe

@@ -11,10 +11,19 @@
  * have their temporary names (`<name>.tmp`); commit() renames them. A restarted run continues the
  * same files from the row its checkpoint records (the rows after it are written again), and a
  * finished run continued to a later --t-end reopens its committed files.
+ *
+ * DIR/run.xmf, the XDMF sidecar of run.h5 (io/xdmf.hpp), describes the run.h5 beside it, row for
+ * row. commit() writes it as run.xmf.tmp, every row written with its time as run.h5 holds it, and
+ * renames it right after run.h5. A finished run that is continued loses its run.xmf before run.h5
+ * goes back to run.h5.tmp, and gets a new one, with every row, at its own commit(). Nothing of it is
+ * written at rows or checkpoints: until commit() there is no run.h5 to point at, only run.h5.tmp,
+ * which a run killed or stopped at any moment leaves as it is, with no run.xmf (or the previous
+ * run's, beside the previous run's run.h5).
  */
 #include "dfe/physics/hypothesis.hpp"
 #include "dfe/io/run_file.hpp"
 #include "dfe/io/timeseries.hpp"
+#include "dfe/io/xdmf.hpp"
 #include "dfe/run/checkpoint.hpp"
 #include "dfe/run/verdicts.hpp"
 
@@ -83,7 +92,7 @@ public:
     /**
      * @brief The verdicts (with radii), the samples' under-resolution times and the renames into place
      * that end a run (Collective). A run that stopped before its last row (--on-underresolved stop)
-     * gets a run.h5 cut to the rows it wrote.
+     * gets a run.h5 cut to the rows it wrote. run.xmf comes into place right after run.h5.
      */
     void commit();
 
@@ -98,6 +107,8 @@ private:
     [[nodiscard]] std::vector<Attribute> attributes() const;
     void write_hypotheses();
     void check_gamma2_times(long snapshots) const;
+    /** @brief DIR/run.xmf.tmp for the rows written, complete and closed, into `sidecar` on the root (Collective). */
+    void write_sidecar(std::optional<XdmfSidecar>& sidecar) const;
 
     std::filesystem::path dir_;
     const Ensemble& ensemble_;
