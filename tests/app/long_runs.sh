@@ -97,7 +97,7 @@ same_record "$work/ref" "$work/k"
 
 # 2. A finished run continued to a later --t-end.
 ext=(--N 64 --L 16 --measure random-gaussians --count 8 --lambda 5 --dt 1e-3 --output-dt 0.02 --R 4
-     --gamma2-grid 16 --fftw-planner estimate --check-steps 5)
+     --gamma2-grid 16 --gamma2-times first,last --fftw-planner estimate --check-steps 5)
 run "${ext[@]}" --t-end 0.4 --out "$work/long" > "$work/long.log" 2>&1 || fail "one-go run: $(tail -3 "$work/long.log")"
 run "${ext[@]}" --t-end 0.2 --checkpoint-every 0.1 --out "$work/ext" > "$work/ext1.log" 2>&1 || fail "short run: $(tail -3 "$work/ext1.log")"
 run "${ext[@]}" --t-end 0.4 --checkpoint-every 0.1 --restart "$work/ext/checkpoint.h5" --out "$work/ext" > "$work/ext2.log" 2>&1 \

@@ -25,6 +25,7 @@ dfe::RunConfig small_config()
     c.measure.kind = dfe::MeasureKind::random_gaussians;
     c.measure.count = 3;
     c.potential.kind = dfe::PotentialKind::gaussian;
+    c.gamma2_times = "first,last";  // two explicit γ^(2) snapshots: their items are estimated too
     return c;
 }
 
