@@ -28,7 +28,7 @@ Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<M
       plans_(grid_, config.fftw_planner), potential_(config.potential, config.d), convolver_(plans_, potential_),
       samples_(grid_, layout_.count()), propagator_(config, convolver_, layout_.count()),
       tracker_(config, plans_, layout_.count()),
-      observer_(config, schedule_, layout_, grid_, convolver_, measure_->weights())
+      observer_(config_, schedule_, layout_, grid_, convolver_, measure_->weights())
 {
     // A bad sample (a samples file) is found by its group only: make the error everybody's before
     // any rank goes on to a collective of the whole world.

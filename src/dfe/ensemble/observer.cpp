@@ -10,7 +10,7 @@ namespace dfe {
 
 Observer::Observer(const RunConfig& config, const Schedule& schedule, const GroupLayout& layout, const Grid& grid,
                    const Convolver& convolver, std::span<const double> weights)
-    : config_(config), layout_(layout), grid_(grid), weights_(weights.begin(), weights.end()), R_(config.R), dt_(config.dt),
+    : config_(config), layout_(layout), grid_(grid), weights_(weights.begin(), weights.end()),
       evaluator_(convolver, config.mu, LocalizedSpec{Cutoff(config.cutoff_order, config.cutoff_width), config.R}),
       plan_(plan_reductions(config, weights.size(), layout.world().size())), gram_(layout, grid, weights, plan_),
       gamma2_(layout, grid, gamma2_points(config), weights, plan_), gamma2_rows_(dfe::gamma2_rows(config, schedule))
@@ -25,7 +25,7 @@ Observer::SampleSums Observer::evaluate_samples(double t, const SampleSet& sampl
     const auto fields = samples.fields();
     per_sample_.clear();
     gamma1_.assign(static_cast<std::size_t>(grid_.local_points()), 0.0);
-    const std::size_t nloc = localized_count * R_.size();
+    const std::size_t nloc = localized_count * config_.R.size();
     SampleSums s;
     s.sums.assign(SampleObservables::count + nloc, 0.0);
     for (std::size_t j = 0; j < fields.size(); ++j) {
@@ -66,7 +66,7 @@ void Observer::reduce_sums(SampleSums& s, bool adaptive, EnsembleValues& out)
     out.n_underresolved = static_cast<long>(counts[0]);
     marked_now_ = static_cast<long>(counts[1]);
     if (!adaptive) {
-        out.dt = dt_;
+        out.dt = config_.dt;
     } else {
         // The smallest step the controllers propose now (not the steps shortened to land on check
         // and output times); NaN when every sample is frozen.
@@ -87,7 +87,7 @@ void Observer::derive_from_initial(EnsembleValues& out)
     }
     out.energy0 = initial_.energy;
     out.glassey_T = glassey_time(initial_.V1, initial_.dV1, initial_.energy);
-    for (std::size_t r = 0; r < R_.size(); ++r)
+    for (std::size_t r = 0; r < config_.R.size(); ++r)
         out.margin.push_back(out.sums.localized[r * localized_count + d2loc_i] - 4.0 * initial_.energy);
 }
 

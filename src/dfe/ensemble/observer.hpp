@@ -37,7 +37,10 @@ struct InitialValues {
 
 class Observer {
 public:
-    /** @brief Not Collective. `weights` are all M weights of the measure. */
+    /**
+     * @brief Not Collective. `weights` are all M weights of the measure. `config`, `layout` and `grid`
+     * are kept by reference and must outlive the observer (the Ensemble's members).
+     */
     Observer(const RunConfig& config, const Schedule& schedule, const GroupLayout& layout, const Grid& grid,
              const Convolver& convolver, std::span<const double> weights);
 
@@ -82,12 +85,10 @@ private:
     /** @brief γ^(1) over the groups, purity and lambda_max, γ^(2)'s columns and snapshot (Collective on the world). */
     void reduce_density_matrices(const SampleSet& samples, EnsembleValues& out);
 
-    const RunConfig& config_;
+    const RunConfig& config_;  ///< the Ensemble's own copy, which outlives the observer
     const GroupLayout& layout_;
     const Grid& grid_;
     std::vector<double> weights_;  ///< all M weights
-    std::vector<double> R_;        ///< the localization radii
-    double dt_;                    ///< config.dt, the dt column of the fixed-step integrators
     ObservableEvaluator evaluator_;
     ReductionPlan plan_;  ///< which exact form each reduction takes (reductions/plan.hpp)
     GramReducer gram_;

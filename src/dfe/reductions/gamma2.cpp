@@ -206,43 +206,19 @@ double Gamma2::squares_samples(const std::vector<double>& delta, std::size_t ld)
 double Gamma2::squares_grid(const std::vector<double>& delta, std::size_t ld) const
 {
     // ranks_per_sample 1: every rank has all n^d observation points (in observation-index order) of
-    // its samples, and the cross communicator is the world. Column x of C is Σ_j δ_j (w_j δ_j(x)).
-    const Comm& world = layout_.world();
-    const int P = world.size(), me = world.rank();
-    const std::size_t n = local_at_.size();
+    // its samples. Column x of C is Σ_j δ_j (w_j δ_j(x)); each completed piece is squared and dropped.
     const std::size_t c = layout_.count(), first = layout_.first();
-    // Pieces of xb columns (n × xb within the piece size, the same on every rank), the samples in
-    // chunks of kb (the scaled rows, xb × kb, within it too): δ is read n/xb times in all, and the
-    // products stay compute-bound when c ≫ n (GramReducer::fill_grid).
-    const std::size_t xb = std::clamp<std::size_t>(piece_bytes_ / (sizeof(double) * n), 1, n);
-    const std::size_t kb = std::clamp<std::size_t>(piece_bytes_ / (sizeof(double) * xb), 1, std::max<std::size_t>(c, 1));
-    std::vector<double> rows(xb * kb), piece(n * xb), summed(n * xb);
-    const int nn = static_cast<int>(n), ldi = static_cast<int>(ld), ldb = static_cast<int>(xb);
-    const double one = 1.0, zero = 0.0;
+    const std::vector<double> scale(weights_.begin() + static_cast<std::ptrdiff_t>(first),
+                                    weights_.begin() + static_cast<std::ptrdiff_t>(first + c));
     CompensatedSum sum;  // n^{2d}/P terms
-    for (int q = 0; q < P; ++q) {
-        const Share slab = balanced_share(n, P, q);
-        for (std::size_t x0 = slab.first; x0 < slab.end(); x0 += xb) {
-            const std::size_t w = std::min(xb, slab.end() - x0);
-            const int wi = static_cast<int>(w);
-            if (c == 0) std::fill(piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(n * w), 0.0);
-            for (std::size_t j0 = 0; j0 < c; j0 += kb) {
-                const std::size_t k = std::min(kb, c - j0);
-                for (std::size_t j = 0; j < k; ++j) {
-                    const double a = weights_[first + j0 + j];
-                    const double* d = delta.data() + (j0 + j) * ld + x0;
-                    for (std::size_t x = 0; x < w; ++x) rows[j * xb + x] = a * d[x];
-                }
-                const int ki = static_cast<int>(k);
-                const double beta = j0 == 0 ? zero : one;
-                dgemm_("N", "T", &nn, &wi, &ki, &one, delta.data() + j0 * ld, &ldi, rows.data(), &ldb, &beta, piece.data(), &nn,
-                       1, 1);
-            }
-            DFE_MPI(MPI_Reduce(piece.data(), summed.data(), static_cast<int>(n * w), MPI_DOUBLE, MPI_SUM, q, world.get()));
-            if (q == me)
-                for (std::size_t e = 0; e < n * w; ++e) sum.add(summed[e] * summed[e]);
-        }
-    }
+    const std::size_t n = local_at_.size();
+    grid_pass<double>(
+        layout_.world(), delta.data(), static_cast<std::ptrdiff_t>(ld), n, c, scale,
+        [](std::size_t, std::size_t) -> double* { return nullptr; },
+        [&](std::size_t, std::size_t w, const double* values) {
+            for (std::size_t e = 0; e < n * w; ++e) sum.add(values[e] * values[e]);
+        },
+        piece_bytes_);
     return sum.value();
 }
 

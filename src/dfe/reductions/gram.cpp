@@ -85,51 +85,17 @@ void GramReducer::fill_samples(SampleBlock own)
 
 void GramReducer::fill_grid(SampleBlock own)
 {
-    // ranks_per_sample 1: the cross communicator is the world, and every rank holds its samples whole.
-    const Comm& world = layout_.world();
-    const int P = world.size(), me = world.rank();
-    const std::size_t n = matrix_.dimension();  // N^d
-    const std::size_t c = own.count;
-    // Columns per piece: the product (n × xb) within the piece size, the same on every rank; the
-    // samples go in chunks of kb so that the scaled rows (xb × kb) fit one piece too. Wide pieces
-    // keep the products compute-bound: the samples are read n/xb times in all (not once per few
-    // columns, which made the product memory-bound when c ≫ n).
-    const std::size_t xb = std::clamp<std::size_t>(piece_bytes_ / (sizeof(cplx) * n), 1, n);
-    const std::size_t kb = std::clamp<std::size_t>(piece_bytes_ / (sizeof(cplx) * xb), 1, std::max<std::size_t>(c, 1));
-    std::vector<cplx> rows(xb * kb), piece(n * xb);
-    cplx* columns = matrix_.columns();
+    // Γ(:, x) = Σ_j (w_j dV) φ_j conj φ_j(x), straight into the held columns.
     const std::size_t first = layout_.first();
     const double dv = grid_.cell_volume();
-    const int nn = static_cast<int>(n), ld = static_cast<int>(std::max<std::ptrdiff_t>(own.stride, 1)),
-              ldb = static_cast<int>(xb);
-    const cplx one(1.0), zero(0.0);
-    for (int q = 0; q < P; ++q) {
-        const Share slab = balanced_share(n, P, q);
-        for (std::size_t x0 = slab.first; x0 < slab.end(); x0 += xb) {
-            const std::size_t w = std::min(xb, slab.end() - x0);
-            cplx* target = q == me ? columns + (x0 - slab.first) * n : piece.data();
-            const int wi = static_cast<int>(w);
-            if (c == 0) std::fill(target, target + n * w, cplx(0.0));
-            for (std::size_t j0 = 0; j0 < c; j0 += kb) {
-                const std::size_t k = std::min(kb, c - j0);
-                // rows(x, j) = w_j dV φ_j(x) for the piece's columns x; Γ(:, x) = Σ_j φ_j conj(rows(x, j)).
-                for (std::size_t j = 0; j < k; ++j) {
-                    const double a = weights_[first + j0 + j] * dv;
-                    const cplx* phi = own.data + static_cast<std::ptrdiff_t>(j0 + j) * own.stride + x0;
-                    for (std::size_t x = 0; x < w; ++x) rows[j * xb + x] = a * phi[x];
-                }
-                const int ki = static_cast<int>(k);
-                const cplx beta = j0 == 0 ? zero : one;
-                zgemm_("N", "C", &nn, &wi, &ki, &one, own.data + static_cast<std::ptrdiff_t>(j0) * own.stride, &ld,
-                       rows.data(), &ldb, &beta, target, &nn, 1, 1);
-            }
-            const int count = static_cast<int>(2 * n * w);
-            if (q == me)
-                DFE_MPI(MPI_Reduce(MPI_IN_PLACE, target, count, MPI_DOUBLE, MPI_SUM, q, world.get()));
-            else
-                DFE_MPI(MPI_Reduce(target, nullptr, count, MPI_DOUBLE, MPI_SUM, q, world.get()));
-        }
-    }
+    std::vector<double> scale(own.count);
+    for (std::size_t j = 0; j < own.count; ++j) scale[j] = weights_[first + j] * dv;
+    cplx* columns = matrix_.columns();
+    const std::size_t n = matrix_.dimension();  // N^d
+    grid_pass<cplx>(
+        layout_.world(), own.data, own.stride, n, own.count, scale,
+        [&](std::size_t offset, std::size_t) { return columns + offset * n; }, [](std::size_t, std::size_t, const cplx*) {},
+        piece_bytes_);
 }
 
 GramResult GramReducer::reduce(SampleBlock own)

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <functional>
 #include <string>
+#include <tuple>
 
 namespace dfe {
 
@@ -27,12 +28,23 @@ HermitianSlab::HermitianSlab(const Comm& comm, std::size_t dimension, const std:
     require_logic(next == n_, "HermitianSlab: the column slabs do not cover the matrix");
     first_ = slabs[static_cast<std::size_t>(comm.rank())].first;
     count_ = slabs[static_cast<std::size_t>(comm.rank())].count;
+    std::tie(vector_counts_, vector_offsets_) = column_counts(2);
 }
 
 cplx* HermitianSlab::columns()
 {
     if (data_.size() != n_ * count_) data_.assign(n_ * count_, cplx(0.0));
     return data_.data();
+}
+
+std::pair<std::vector<int>, std::vector<int>> HermitianSlab::column_counts(std::size_t per_column) const
+{
+    std::vector<int> counts(counts_.size()), offsets(counts_.size());
+    for (std::size_t r = 0; r < counts_.size(); ++r) {
+        counts[r] = static_cast<int>(static_cast<std::size_t>(counts_[r]) * per_column);
+        offsets[r] = static_cast<int>(static_cast<std::size_t>(offsets_[r]) * per_column);
+    }
+    return {counts, offsets};
 }
 
 double HermitianSlab::frobenius_squared() const
@@ -45,15 +57,10 @@ double HermitianSlab::frobenius_squared() const
 
 void HermitianSlab::gather_vector(const double* x_local, std::vector<double>& x_whole) const
 {
-    const auto P = counts_.size();
-    std::vector<int> counts(P), offsets(P);
-    for (std::size_t r = 0; r < P; ++r) {
-        counts[r] = 2 * counts_[r];
-        offsets[r] = 2 * offsets_[r];
-    }
+    // Once per Krylov step: the counts are the constructor's.
     x_whole.resize(2 * n_);
-    DFE_MPI(MPI_Allgatherv(x_local, counts[static_cast<std::size_t>(comm_.rank())], MPI_DOUBLE, x_whole.data(), counts.data(),
-                           offsets.data(), MPI_DOUBLE, comm_.get()));
+    DFE_MPI(MPI_Allgatherv(x_local, vector_counts_[static_cast<std::size_t>(comm_.rank())], MPI_DOUBLE, x_whole.data(),
+                           vector_counts_.data(), vector_offsets_.data(), MPI_DOUBLE, comm_.get()));
 }
 
 void HermitianSlab::multiply(const double* x_whole, double* y_local) const
@@ -80,12 +87,7 @@ std::vector<cplx> HermitianSlab::apply(std::span<const cplx> x) const
 
 std::vector<cplx> HermitianSlab::gather_everywhere() const
 {
-    const auto P = counts_.size();
-    std::vector<int> counts(P), offsets(P);
-    for (std::size_t r = 0; r < P; ++r) {
-        counts[r] = static_cast<int>(static_cast<std::size_t>(counts_[r]) * n_);
-        offsets[r] = static_cast<int>(static_cast<std::size_t>(offsets_[r]) * n_);
-    }
+    const auto [counts, offsets] = column_counts(n_);
     require_logic(data_.size() == n_ * count_, "HermitianSlab: the columns were never filled");
     std::vector<cplx> all(n_ * n_);
     DFE_MPI(MPI_Allgatherv(data_.data(), counts[static_cast<std::size_t>(comm_.rank())], MPI_C_DOUBLE_COMPLEX, all.data(),
@@ -95,13 +97,8 @@ std::vector<cplx> HermitianSlab::gather_everywhere() const
 
 double HermitianSlab::lambda_dense() const
 {
-    const auto P = counts_.size();
     const bool root = comm_.is_root();
-    std::vector<int> counts(P), offsets(P);
-    for (std::size_t r = 0; r < P; ++r) {
-        counts[r] = static_cast<int>(static_cast<std::size_t>(counts_[r]) * n_);
-        offsets[r] = static_cast<int>(static_cast<std::size_t>(offsets_[r]) * n_);
-    }
+    const auto [counts, offsets] = column_counts(n_);
     require_logic(data_.size() == n_ * count_, "HermitianSlab: the columns were never filled");
     std::vector<cplx> a(root ? n_ * n_ : 0);
     DFE_MPI(MPI_Gatherv(data_.data(), counts[static_cast<std::size_t>(comm_.rank())], MPI_C_DOUBLE_COMPLEX, a.data(),

@@ -23,6 +23,7 @@
 #include "dfe/spectral/cplx.hpp"
 
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace dfe {
@@ -56,11 +57,14 @@ private:
     /// Gathers x's parts (2·count doubles each) into the whole x on every rank.
     void gather_vector(const double* x_local, std::vector<double>& x_whole) const;
     double lambda_dense() const;
+    /// Every rank's count and offset of values in a gather of its columns, `per_column` values each.
+    [[nodiscard]] std::pair<std::vector<int>, std::vector<int>> column_counts(std::size_t per_column) const;
     double lambda_iterative() const;
 
     const Comm& comm_;
     std::size_t n_, first_, count_;
     std::vector<int> counts_, offsets_;  ///< every rank's column count and first column
+    std::vector<int> vector_counts_, vector_offsets_;  ///< the same in doubles of a vector (2 per column)
     std::vector<cplx> data_;
 };
 

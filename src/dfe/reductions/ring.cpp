@@ -115,6 +115,18 @@ void square(int points, int ld, int n, const double* a, double* tile)
     inner_products(points, ld, n, n, a, a, tile);
 }
 
+/// target (n × w) = beta·target + a bᵀ or a b† for a (n × k, leading dimension lda) and b (w × k, ldb).
+void outer_products(int n, int w, int k, const double* a, int lda, const double* b, int ldb, bool accumulate, double* target)
+{
+    const double one = 1.0, beta = accumulate ? 1.0 : 0.0;
+    dgemm_("N", "T", &n, &w, &k, &one, a, &lda, b, &ldb, &beta, target, &n, 1, 1);
+}
+void outer_products(int n, int w, int k, const cplx* a, int lda, const cplx* b, int ldb, bool accumulate, cplx* target)
+{
+    const cplx one(1.0), beta(accumulate ? 1.0 : 0.0);
+    zgemm_("N", "C", &n, &w, &k, &one, a, &lda, b, &ldb, &beta, target, &n, 1, 1);
+}
+
 }  // namespace
 
 template <class T>
@@ -285,6 +297,51 @@ void exchange_mirrors(const GroupLayout& layout, T* columns, std::size_t piece_b
         }
     }
 }
+
+template <class T>
+void grid_pass(const Comm& world, const T* own, std::ptrdiff_t ld, std::size_t n, std::size_t count,
+               const std::vector<double>& scale, const PieceDestination<T>& destination, const PieceSink<T>& arrived,
+               std::size_t piece_bytes)
+{
+    const int P = world.size(), me = world.rank();
+    // Columns per piece: the product (n × xb) within the piece size, the same on every rank; the
+    // samples in chunks of kb so that the scaled rows (xb × kb) fit one piece too.
+    const std::size_t xb = std::clamp<std::size_t>(piece_bytes / (sizeof(T) * n), 1, n);
+    const std::size_t kb = std::clamp<std::size_t>(piece_bytes / (sizeof(T) * xb), 1, std::max<std::size_t>(count, 1));
+    std::vector<T> rows(xb * kb), scratch(n * xb);
+    const int nn = static_cast<int>(n), lda = static_cast<int>(std::max<std::ptrdiff_t>(ld, 1)), ldb = static_cast<int>(xb);
+    for (int q = 0; q < P; ++q) {
+        const Share slab = balanced_share(n, P, q);
+        for (std::size_t x0 = slab.first; x0 < slab.end(); x0 += xb) {
+            const std::size_t w = std::min(xb, slab.end() - x0);
+            T* target = q == me ? destination(x0 - slab.first, w) : nullptr;
+            if (target == nullptr) target = scratch.data();
+            if (count == 0) std::fill(target, target + n * w, T(0.0));
+            for (std::size_t j0 = 0; j0 < count; j0 += kb) {
+                const std::size_t k = std::min(kb, count - j0);
+                // rows(x, j) = scale_j a_j(x) for the piece's columns x: column x is Σ_j a_j conj(rows(x, j)).
+                for (std::size_t j = 0; j < k; ++j) {
+                    const T* a = own + static_cast<std::ptrdiff_t>(j0 + j) * ld + x0;
+                    for (std::size_t x = 0; x < w; ++x) rows[j * xb + x] = scale[j0 + j] * a[x];
+                }
+                outer_products(nn, static_cast<int>(w), static_cast<int>(k), own + static_cast<std::ptrdiff_t>(j0) * ld, lda,
+                               rows.data(), ldb, j0 > 0, target);
+            }
+            const int doubles = static_cast<int>(n * w) * doubles_per<T>;
+            if (q == me) {
+                DFE_MPI(MPI_Reduce(MPI_IN_PLACE, as_doubles(target), doubles, MPI_DOUBLE, MPI_SUM, q, world.get()));
+                arrived(x0 - slab.first, w, target);
+            } else {
+                DFE_MPI(MPI_Reduce(as_doubles(target), nullptr, doubles, MPI_DOUBLE, MPI_SUM, q, world.get()));
+            }
+        }
+    }
+}
+
+template void grid_pass<double>(const Comm&, const double*, std::ptrdiff_t, std::size_t, std::size_t, const std::vector<double>&,
+                                const PieceDestination<double>&, const PieceSink<double>&, std::size_t);
+template void grid_pass<cplx>(const Comm&, const cplx*, std::ptrdiff_t, std::size_t, std::size_t, const std::vector<double>&,
+                              const PieceDestination<cplx>&, const PieceSink<cplx>&, std::size_t);
 
 template void ring_pass<double>(const GroupLayout&, const double*, std::ptrdiff_t, std::ptrdiff_t, const TileSink<double>&,
                                 std::size_t);

@@ -101,4 +101,26 @@ void ring_pass(const GroupLayout& layout, const T* own, std::ptrdiff_t ld, std::
 template <class T>
 void exchange_mirrors(const GroupLayout& layout, T* columns, std::size_t piece_bytes = reduction_piece_bytes);
 
+/// Where grid_pass puts this rank's columns [offset, offset + w) of the matrix (n × w, column-major),
+/// or null for a scratch piece.
+template <class T>
+using PieceDestination = std::function<T*(std::size_t offset, std::size_t w)>;
+/// Receives this rank's completed columns [offset, offset + w) (n × w, column-major).
+template <class T>
+using PieceSink = std::function<void(std::size_t offset, std::size_t w, const T* values)>;
+
+/**
+ * @brief The grid form's pass: the n × n matrix Σ_j scale_j a_j a_j† (a_jᵀ for T = double) over the
+ * samples of every rank, each rank holding its `count` samples whole (a_j = own + j·ld, n values;
+ * ranks_per_sample 1, so that the cross communicator is the world). Column pieces of at most
+ * `piece_bytes` are formed with the samples in chunks (the scaled rows within a piece too: the
+ * samples are read n/width times in all, and the products stay compute-bound when count ≫ n) and
+ * summed onto the rank owning their columns (balanced_share(n, P, rank)), into `destination` or a
+ * scratch piece, then handed to `arrived`. Collective on `world`; `scale` holds count values.
+ */
+template <class T>
+void grid_pass(const Comm& world, const T* own, std::ptrdiff_t ld, std::size_t n, std::size_t count,
+               const std::vector<double>& scale, const PieceDestination<T>& destination, const PieceSink<T>& arrived,
+               std::size_t piece_bytes = reduction_piece_bytes);
+
 }  // namespace dfe
