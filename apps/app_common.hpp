@@ -6,10 +6,15 @@
 #include "dfe/core/environment.hpp"
 #include "dfe/core/error.hpp"
 #include "dfe/core/format.hpp"
+#include "dfe/core/host_memory.hpp"
 #include "dfe/backend/petsc.hpp"
 #include "dfe/config/run_config.hpp"
 #include "dfe/ensemble/measure.hpp"
+#include "dfe/io/samples_file.hpp"
 #include "dfe/version.hpp"
+#ifdef DFE_HAVE_VULKAN
+#include "dfe/gpu/batch_stepper.hpp"
+#endif
 
 #include <boost/program_options.hpp>
 
@@ -19,7 +24,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <memory>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -27,6 +34,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 namespace dfe_app {
 
@@ -120,6 +129,11 @@ inline po::options_description measure_options(dfe::RunConfig& c, RawRunOptions&
          "collapse=T instead of sigma and chirp: the pseudo-conformal collapse blowing up at T (as --measure pseudo-conformal)")
         ("count", with_default(&c.measure.count), "random measures: number of samples M (weights 1/M)")
         ("seed", with_default(&raw.seed), "random measures: seed; sample j depends only on (seed, j)")
+        ("random-draw", po::value<std::string>()->default_value("auto"),
+         "yes: the samples are an i.i.d. draw from a measure, and every row gets its sampling error, in "
+         "timeseries_stderr.csv, and the drawn-from measure's estimate, in timeseries_estimate.csv "
+         "(docs/physics.md section 12) | no | auto: yes for random-laguerre and random-gaussians, no otherwise "
+         "(say yes for a mixture or samples file that is a draw)")
         ("modes", with_default(&c.measure.modes), "random-laguerre: Gauss-Laguerre functions per sample")
         ("center-spread", with_default(&c.measure.center_spread), "random-gaussians: centres uniform in the ball of this radius")
         ("kick-spread", with_default(&c.measure.kick_spread), "random-gaussians: momentum kicks uniform in the ball of this radius")
@@ -150,7 +164,12 @@ inline po::options_description parallel_options(dfe::RunConfig& c, RawRunOptions
          "purity, lambda_max and fact_defect from: samples (the M x M Gram matrix) | grid (the N^d x N^d matrix of "
          "gamma^(1), and n^d x n^d for fact_defect; needs --ranks-per-sample 1) | auto (the cheaper: grid when N^d < M)")
         ("reduce-every", with_default(&c.reduce_every),
-         "K: purity, lambda_max, fact_defect and admissibility_residual at every K-th output row and at the --gamma2-times rows only (nan at the others)");
+         "K: purity, lambda_max, fact_defect and admissibility_residual at every K-th output row and at the --gamma2-times rows only (nan at the others)")
+        ("backend", with_default(&c.backend),
+         "where the steps run: cpu | vulkan (each rank's samples as one batch on a GPU: fixed strang/order4 steps, periodic "
+         "potentials, --ranks-per-sample 1; needs a build with the Vulkan backend)")
+        ("gpu-device", with_default(&c.gpu_device),
+         "--backend vulkan: the Vulkan device of every rank; -1: the rank's index on its node, round robin over the devices");
     return parallel;
 }
 
@@ -188,6 +207,70 @@ inline po::options_description integrator_options(dfe::RunConfig& c)
     return time;
 }
 
+/// --samples and --allow-unresolved-initial, into a measure group (dfe-run, dfe-converge).
+inline void add_samples_options(po::options_description& measure, dfe::RunConfig& c)
+{
+    measure.add_options()
+        ("samples", po::value(&c.measure.samples_file), "HDF5 samples file (schema in the README); d, N and L come from it")
+        ("allow-unresolved-initial", po::bool_switch(&c.allow_unresolved_initial),
+         "run even when a sample is under-resolved at t = 0 (mass at the box's faces beyond --boundary-tol, or a "
+         "spectral tail beyond --tail-tol); by default such a start is refused");
+}
+
+/// --t-end and --output-dt, into the time group (dfe-run, dfe-converge).
+inline void add_schedule_options(po::options_description& time, dfe::RunConfig& c)
+{
+    time.add_options()
+        ("t-end", with_default(&c.t_end), "final time (a multiple of dt)")
+        ("output-dt", with_default(&c.output_dt), "interval between output rows (a multiple of dt)");
+}
+
+/**
+ * @brief --samples makes the measure `file` (refused beside another explicit --measure; `--measure
+ * file` needs --samples). Returns the names among d, N, L that the user set (they must match a
+ * samples file: make_measure). Throws InputError.
+ */
+inline std::vector<std::string> apply_samples(const po::variables_map& vm, dfe::RunConfig& config)
+{
+    std::vector<std::string> explicit_grid;
+    for (const char* name : {"d", "N", "L"})
+        if (vm.count(name) && !vm[name].defaulted()) explicit_grid.emplace_back(name);
+    if (!config.measure.samples_file.empty()) {
+        if (vm.count("measure") && !vm["measure"].defaulted() && config.measure.kind != dfe::MeasureKind::file)
+            throw dfe::InputError("--samples and --measure " + std::string(dfe::name(config.measure.kind)) +
+                                  " conflict: a samples file is the measure");
+        config.measure.kind = dfe::MeasureKind::file;
+    } else if (config.measure.kind == dfe::MeasureKind::file) {
+        throw dfe::InputError("--measure file needs --samples FILE");
+    }
+    return explicit_grid;
+}
+
+/**
+ * @brief The measure, and for a samples file the grid it fixes: config's d, N, L are set from the
+ * file, and an explicit one (`explicit_grid`, from apply_samples) that differs is refused
+ * (Collective on world; throws InputError).
+ */
+inline std::unique_ptr<dfe::Measure> make_measure(const dfe::Comm& world, dfe::RunConfig& config,
+                                                  const std::vector<std::string>& explicit_grid)
+{
+    if (config.measure.kind != dfe::MeasureKind::file) return dfe::make_builtin_measure(config.measure, config.d);
+    const auto& path = config.measure.samples_file;
+    auto info = dfe::read_samples_info(world, path);
+    auto conflict = [&](const std::string& name, const std::string& given, const std::string& stored) {
+        if (std::find(explicit_grid.begin(), explicit_grid.end(), name) != explicit_grid.end() && given != stored)
+            throw dfe::InputError("--" + name + " " + given + " conflicts with " + name + " = " + stored +
+                                  " in samples file '" + path + "'");
+    };
+    conflict("d", std::to_string(config.d), std::to_string(info.d));
+    conflict("N", std::to_string(config.N), std::to_string(info.N));
+    conflict("L", dfe::digits17(config.L), dfe::digits17(info.L));
+    config.d = info.d;
+    config.N = info.N;
+    config.L = info.L;
+    return dfe::make_file_measure(path, std::move(info));
+}
+
 /// Moves the raw values into the config: the seed (>= 0) and the radii (a comma list). Throws InputError.
 inline void apply(const RawRunOptions& raw, dfe::RunConfig& c)
 {
@@ -199,9 +282,40 @@ inline void apply(const RawRunOptions& raw, dfe::RunConfig& c)
             throw dfe::InputError("--ranks-per-sample must be auto or a positive number of ranks (got '" + s + "')");
         c.ranks_per_sample = g;
     }
+    if (c.backend != "cpu" && c.backend != "vulkan")
+        throw dfe::InputError("--backend must be cpu or vulkan (got '" + c.backend + "')");
+    if (c.gpu_device < -1)
+        throw dfe::InputError("--gpu-device must be -1 (round robin on the node) or a device index >= 0 (got " +
+                              std::to_string(c.gpu_device) + ")");
     if (raw.seed < 0) throw dfe::InputError("--seed must be >= 0 (got " + std::to_string(raw.seed) + ")");
     c.measure.seed = static_cast<std::uint64_t>(raw.seed);
     if (!raw.radii.empty()) c.R = dfe::parse_radii(raw.radii, "--R");
+}
+
+/** @brief The memory a rank may use, and where the figure comes from (for the refusal's message). */
+struct MemoryLimit {
+    double bytes = 0.0;
+    std::string source;
+};
+
+/** @brief `--max-memory` when given (already checked), else the node's share per rank (Collective on world). */
+inline MemoryLimit memory_limit(const dfe::Comm& world, const std::string& max_memory)
+{
+    if (!max_memory.empty()) return {dfe::parse_size(max_memory, "--max-memory"), "--max-memory"};
+    return {dfe::available_memory_per_rank(world), "MemAvailable or the cgroup limit, over " +
+                                                       std::to_string(dfe::ranks_on_node(world)) +
+                                                       " rank(s) on this node; --max-memory to set"};
+}
+
+/** @brief Creates --out `dir` if needed; InputError unless it is then a writable directory (root only). */
+inline void require_writable_out(const std::filesystem::path& dir)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+        throw dfe::InputError("--out '" + dir.string() + "' is not a writable directory" + (ec ? ": " + ec.message() : ""));
+    if (access(std::filesystem::absolute(dir).c_str(), W_OK) != 0)
+        throw dfe::InputError("--out '" + dir.string() + "' is not writable");
 }
 
 /**
@@ -212,7 +326,8 @@ inline void apply(const RawRunOptions& raw, dfe::RunConfig& c)
 inline std::string resolve_ranks_per_sample(const RawRunOptions& raw, dfe::RunConfig& c, int world_size, std::size_t samples)
 {
     if (raw.ranks_per_sample != "auto") return "";
-    c.ranks_per_sample = dfe::auto_ranks_per_sample(world_size, samples, c.d, c.N);
+    // The Vulkan backend holds whole samples: one rank per sample whatever the counts.
+    c.ranks_per_sample = c.backend == "vulkan" ? 1 : dfe::auto_ranks_per_sample(world_size, samples, c.d, c.N);
     return "--ranks-per-sample auto: " + std::to_string(c.ranks_per_sample) + " rank(s) per sample (" +
            std::to_string(world_size) + " rank(s), " + std::to_string(samples) + " sample(s))";
 }
@@ -231,6 +346,13 @@ inline void apply_measure(const po::variables_map& vm, dfe::RunConfig& c)
                               std::string(dfe::name(c.measure.kind)) + ")");
     if (c.measure.kind == dfe::MeasureKind::pseudo_conformal || dfe::has_collapse_component(c.measure))
         dfe::require_pseudo_conformal(c, given("lambda"));
+    // The random built-in measures are draws by construction.
+    const std::string draw = vm.count("random-draw") ? vm["random-draw"].as<std::string>() : "auto";
+    if (draw != "auto" && draw != "yes" && draw != "no")
+        throw dfe::InputError("--random-draw must be yes, no or auto (got '" + draw + "')");
+    const bool random = c.measure.kind == dfe::MeasureKind::random_laguerre ||
+                        c.measure.kind == dfe::MeasureKind::random_gaussians;
+    c.random_draw = draw == "yes" || (draw == "auto" && random);
 }
 
 
@@ -342,6 +464,29 @@ bool agree(const dfe::Comm& world, const char* program, F&& f)
  * that aborts (src/dfe/core/comm.hpp, "Failures"): on the way here the unwinding ran no collective,
  * and the objects of `environment` are never finalized (MPI_Abort does not return).
  */
+/// The rank's index among the ranks of its node (Collective on the world).
+inline int node_rank()
+{
+    MPI_Comm node = MPI_COMM_NULL;
+    DFE_MPI(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
+    int rank = 0;
+    DFE_MPI(MPI_Comm_rank(node, &rank));
+    DFE_MPI(MPI_Comm_free(&node));
+    return rank;
+}
+
+/**
+ * @brief Makes the backends this application was built with available to --backend: the Vulkan
+ * backend (when built) with the rank's index on its node, which picks its device round robin
+ * (Collective on the world).
+ */
+inline void register_backends()
+{
+#ifdef DFE_HAVE_VULKAN
+    dfe::gpu::register_vulkan_backend(node_rank());
+#endif
+}
+
 template <class Run>
 int mpi_main(int argc, char** argv, const char* program, Run&& run)
 {
@@ -358,6 +503,7 @@ int mpi_main(int argc, char** argv, const char* program, Run&& run)
         MPI_Abort(MPI_COMM_WORLD, 1);
     };
     try {
+        register_backends();
         return run(argc, argv);
     } catch (const std::exception& e) {
         fail(e.what());

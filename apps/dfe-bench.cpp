@@ -4,7 +4,9 @@
 // chunks of --output-every with an observe() (and what dfe-run would write: timeseries.csv and
 // run.h5, into a temporary directory that is deleted afterwards) between chunks. In the same process,
 // on the same grid and with the same planner effort, it times the four transforms of a Strang step
-// (complex forward + backward, r2c + c2r): the floor. It reports every figure for the slowest rank,
+// (complex forward + backward, r2c + c2r): the floor. With --backend vulkan it also times, on a
+// second stepper of the same batch on the same device, the steps on the device alone, VkFFT's floor
+// (the same four transforms over the batch) and the host transfers of one output row. It reports every figure for the slowest rank,
 // and peak resident memory per rank. Like the other applications (not the library), it names
 // MPI_COMM_WORLD.
 #include "app_common.hpp"
@@ -269,6 +271,46 @@ Floor measure_floor(const dfe::Comm& world, const dfe::Grid& grid, dfe::PlannerE
     return {tc * per, tr * per, (tc + tr) * per, repeat};
 }
 
+/// --backend vulkan: the device's figures per sample of this rank's batch (NaN with --backend cpu).
+struct GpuFigures {
+    double step_ms = NAN;      ///< one step on the device, no transfers
+    double floor_ms = NAN;     ///< VkFFT: complex forward + inverse and r2c + c2r over the batch
+    double transfer_ms = NAN;  ///< the fields to the device and back, once (what each output row costs)
+    std::string device;
+};
+
+/// Times a VulkanStepper of the ensemble's batch on the same device, `steps` steps (Collective on
+/// `world`: the slowest rank's figures).
+GpuFigures measure_gpu(const dfe::Comm& world, dfe::Ensemble& ensemble, const dfe::RunConfig& config, long steps)
+{
+    GpuFigures g;
+#ifdef DFE_HAVE_VULKAN
+    if (config.backend != "vulkan") return g;
+    const auto fields = ensemble.fields();
+    const double samples = static_cast<double>(std::max<std::size_t>(fields.size(), 1));
+    const int device = config.gpu_device >= 0 ? config.gpu_device : dfe_app::node_rank();
+    dfe::gpu::VulkanStepper stepper(ensemble.grid(), ensemble.potential(), config.mu, dfe::make_composition(config.integrator),
+                                    config.dt, fields.size(), device);
+    g.device = stepper.device_name();
+    const std::span<const dfe::cplx* const> in(const_cast<const dfe::cplx* const*>(fields.data()), fields.size());
+    double t0 = MPI_Wtime();
+    stepper.upload(in);
+    stepper.download(fields, {});  // the same values back: the fields are unchanged
+    g.transfer_ms = world.max(1e3 * (MPI_Wtime() - t0) / samples);
+    stepper.run(2);  // first submissions
+    t0 = MPI_Wtime();
+    stepper.run(steps);
+    g.step_ms = world.max(1e3 * (MPI_Wtime() - t0) / static_cast<double>(steps) / samples);
+    // The floor in loops of at least 0.3 s (the same count on every rank).
+    const double once = world.max(stepper.fft_floor_seconds(1));
+    const int repeat = static_cast<int>(std::clamp(std::ceil(0.3 / std::max(once, 1e-9)), 1.0, 10000.0));
+    g.floor_ms = world.max(1e3 * stepper.fft_floor_seconds(repeat) / samples);
+#else
+    (void)world, (void)ensemble, (void)config, (void)steps;
+#endif
+    return g;
+}
+
 /// Peak resident memory of this process so far, MiB (ru_maxrss is KiB on Linux).
 double peak_rss_mib()
 {
@@ -442,6 +484,8 @@ struct Results {
     double reduction_floor_s = NAN;     ///< reduction_floor_s() per output row
     std::string reduction_plan;         ///< the reductions' plan, as the run header says it (printed only)
     double final_t = NAN, final_mass = NAN, final_kinetic = NAN, final_interaction = NAN, final_energy = NAN;
+    std::string backend = "cpu";
+    GpuFigures gpu;  ///< --backend vulkan
 };
 
 /// The results in the order of the CSV columns and JSON keys (the names are the public interface).
@@ -472,7 +516,13 @@ std::vector<Field> fields(const Results& r)
             num("reduction_floor_s", r.reduction_floor_s),
             // The last output row's values, exact doubles (to compare with reference values).
             num("final_t", r.final_t, 17), num("final_mass", r.final_mass, 17), num("final_kinetic", r.final_kinetic, 17),
-            num("final_interaction", r.final_interaction, 17), num("final_energy", r.final_energy, 17)};
+            num("final_interaction", r.final_interaction, 17), num("final_energy", r.final_energy, 17),
+            // --backend vulkan (NaN with cpu): per sample, the device's step, VkFFT's floor, their
+            // ratio per Strang step, and the host transfers of one output row.
+            str("backend", r.backend), num("gpu_step_ms_per_sample", r.gpu.step_ms),
+            num("gpu_floor_ms_per_sample", r.gpu.floor_ms),
+            num("gpu_ratio", r.gpu.step_ms / static_cast<double>(std::max(r.substeps, 1L)) / r.gpu.floor_ms),
+            num("gpu_transfer_ms_per_sample", r.gpu.transfer_ms)};
 }
 
 void print_report(const Results& r, const std::vector<double>& rss)
@@ -496,6 +546,11 @@ void print_report(const Results& r, const std::vector<double>& rss)
         std::printf("  reductions per output row %.4f s; the cheaper exact form's multiply-adds at the BLAS rate "
                     "(%.2f GFlop/s per rank) %.4f s: ratio %.2f\n",
                     r.reductions_per_row_s, r.blas_gflops, r.reduction_floor_s, r.reductions_per_row_s / r.reduction_floor_s);
+    if (r.backend == "vulkan")
+        std::printf("  Vulkan (%s), per sample of the batch: step on the device %.4f ms (%.4f ms per Strang step); VkFFT "
+                    "floor (complex fwd+inv, r2c+c2r) %.4f ms: ratio %.2f; host transfers per output row %.4f ms\n",
+                    r.gpu.device.c_str(), r.gpu.step_ms, r.gpu.step_ms / static_cast<double>(r.substeps), r.gpu.floor_ms,
+                    r.gpu.step_ms / static_cast<double>(r.substeps) / r.gpu.floor_ms, r.gpu.transfer_ms);
     std::printf("  throughput %.1f sample-steps/s; peak RSS per rank (MiB):", r.sample_steps_per_s);
     for (double v : rss) std::printf(" %.1f", v);
     std::printf(" (of which %.1f before the ensemble: libraries, MPI, PETSc); estimate %.1f\n", r.start_rss_mib,
@@ -686,6 +741,8 @@ int run(int argc, char** argv)
     r.start_rss_mib = world.max(start_rss);
     r.estimate_mib = estimate / (1024.0 * 1024.0);
     r.setup_s = setup;
+    r.backend = config.backend;
+    r.gpu = measure_gpu(world, *ensemble, config, bench.steps);
     if (!world.is_root()) return 0;
     describe(r, config, *ensemble, bench, t);
     publish(r, rss, bench);

@@ -68,16 +68,10 @@ struct RawOptions {
 po::options_description make_options(dfe::RunConfig& c, RawOptions& raw)
 {
     po::options_description measure = dfe_app::measure_options(c, raw.common);
-    measure.add_options()
-        ("samples", po::value(&c.measure.samples_file), "HDF5 samples file (schema in the README); d, N and L come from it")
-        ("write-samples", po::value(&c.write_samples), "write the initial measure to this HDF5 samples file")
-        ("allow-unresolved-initial", po::bool_switch(&c.allow_unresolved_initial),
-         "run even when a sample is under-resolved at t = 0 (mass at the box's faces beyond --boundary-tol, or a "
-         "spectral tail beyond --tail-tol); by default such a start is refused");
+    dfe_app::add_samples_options(measure, c);
+    measure.add_options()("write-samples", po::value(&c.write_samples), "write the initial measure to this HDF5 samples file");
     po::options_description time = dfe_app::integrator_options(c);
-    time.add_options()
-        ("t-end", dfe_app::with_default(&c.t_end), "final time (a multiple of dt)")
-        ("output-dt", dfe_app::with_default(&c.output_dt), "interval between output rows (a multiple of dt)");
+    dfe_app::add_schedule_options(time, c);
     po::options_description output("Output");
     output.add_options()
         ("out", dfe_app::with_default(&c.out), "output directory; receives timeseries.csv, run.h5, timing.csv (and verdicts.csv with --R)")
@@ -117,39 +111,9 @@ bool parse(int argc, char** argv, dfe::RunConfig& config, RawOptions& raw, std::
     if (!raw.max_memory.empty()) (void)dfe::parse_size(raw.max_memory, "--max-memory");
     if (raw.check_steps < 1) throw dfe::InputError("--check-steps must be >= 1 (got " + std::to_string(raw.check_steps) + ")");
     if (raw.checkpoint.empty()) raw.checkpoint = (fs::path(config.out) / "checkpoint.h5").string();
-    for (const char* name : {"d", "N", "L"})
-        if (vm.count(name) && !vm[name].defaulted()) explicit_grid.emplace_back(name);
-    if (!config.measure.samples_file.empty()) {
-        if (vm.count("measure") && !vm["measure"].defaulted() && config.measure.kind != dfe::MeasureKind::file)
-            throw dfe::InputError("--samples and --measure " + std::string(dfe::name(config.measure.kind)) +
-                                  " conflict: a samples file is the measure");
-        config.measure.kind = dfe::MeasureKind::file;
-    } else if (config.measure.kind == dfe::MeasureKind::file) {
-        throw dfe::InputError("--measure file needs --samples FILE");
-    }
+    explicit_grid = dfe_app::apply_samples(vm, config);
     dfe_app::apply_measure(vm, config);
     return true;
-}
-
-/// The measure, and for a samples file the grid it fixes (Collective on world).
-std::unique_ptr<dfe::Measure> make_measure(const dfe::Comm& world, dfe::RunConfig& config,
-                                           const std::vector<std::string>& explicit_grid)
-{
-    if (config.measure.kind != dfe::MeasureKind::file) return dfe::make_builtin_measure(config.measure, config.d);
-    const auto& path = config.measure.samples_file;
-    auto info = dfe::read_samples_info(world, path);
-    auto conflict = [&](const std::string& name, const std::string& given, const std::string& stored) {
-        if (std::find(explicit_grid.begin(), explicit_grid.end(), name) != explicit_grid.end() && given != stored)
-            throw dfe::InputError("--" + name + " " + given + " conflicts with " + name + " = " + stored +
-                                  " in samples file '" + path + "'");
-    };
-    conflict("d", std::to_string(config.d), std::to_string(info.d));
-    conflict("N", std::to_string(config.N), std::to_string(info.N));
-    conflict("L", dfe::digits17(config.L), dfe::digits17(info.L));
-    config.d = info.d;
-    config.N = info.N;
-    config.L = info.L;
-    return dfe::make_file_measure(path, std::move(info));
 }
 
 /// The parameters a checkpoint must agree on, as "name = value" lines: every run attribute except
@@ -346,14 +310,9 @@ void check_resources(const dfe::Comm& world, const dfe::RunConfig& config, const
 {
     s.memory = dfe::largest_memory_estimate(config, schedule, world.size(), samples, world.max(dfe::peak_rss_bytes()));
     s.output = dfe::estimate_output(config, schedule, samples);
-    if (!raw.max_memory.empty()) {
-        s.available = dfe::parse_size(raw.max_memory, "--max-memory");
-        s.available_source = "--max-memory";
-    } else {
-        s.available = dfe::available_memory_per_rank(world);
-        s.available_source = "MemAvailable or the cgroup limit, over " + std::to_string(dfe::ranks_on_node(world)) +
-                             " rank(s) on this node; --max-memory to set";
-    }
+    const dfe_app::MemoryLimit limit = dfe_app::memory_limit(world, raw.max_memory);
+    s.available = limit.bytes;
+    s.available_source = limit.source;
     dfe::require_memory(s.memory, s.available, s.available_source);
     dfe::require_message_sizes(config, world.size(), samples);
     // The smallest figure over the ranks, so that every rank reaches the same verdict.
@@ -371,7 +330,7 @@ void set_up(const dfe::Comm& world, dfe::RunConfig& config, const RawOptions& ra
         if (s.checkpoint_rows < 1 || std::abs(ratio - static_cast<double>(s.checkpoint_rows)) > 1e-9 * ratio)
             throw dfe::InputError("--checkpoint-every must be a whole multiple of --output-dt");
     }
-    auto measure = make_measure(world, config, explicit_grid);
+    auto measure = dfe_app::make_measure(world, config, explicit_grid);
     s.layout_note = dfe_app::resolve_ranks_per_sample(raw.common, config, world.size(), measure->size());
     dfe::require_radii_inside_box(config);  // the box is known now (a samples file fixes L)
     s.provenance = measure->provenance();
@@ -419,11 +378,7 @@ void check_output_paths(const dfe::RunConfig& config, const RawOptions& raw)
     if (checkpoint_dir != fs::absolute(out_dir) &&
         (!fs::is_directory(checkpoint_dir) || access(checkpoint_dir.c_str(), W_OK) != 0))
         throw dfe::InputError("--checkpoint '" + raw.checkpoint + "': its directory does not exist or is not writable");
-    std::error_code ec;
-    fs::create_directories(out_dir, ec);
-    if (ec || !fs::is_directory(out_dir))
-        throw dfe::InputError("--out '" + out_dir.string() + "' is not a writable directory" + (ec ? ": " + ec.message() : ""));
-    if (access(fs::absolute(out_dir).c_str(), W_OK) != 0) throw dfe::InputError("--out '" + out_dir.string() + "' is not writable");
+    dfe_app::require_writable_out(out_dir);
 }
 
 /// The run's header on stdout, the hypothesis report and the layers of ψ_R (root only).
@@ -540,6 +495,9 @@ void report(const dfe::Ensemble& ensemble, const dfe::RunRecord& record, const d
     }
     std::printf("wrote %s and %s%s\n", (out_dir / "timeseries.csv").c_str(), (out_dir / "run.h5").c_str(),
                 config.R.empty() ? "" : (" and " + (out_dir / "verdicts.csv").string()).c_str());
+    if (config.random_draw)
+        std::printf("wrote the sampling error of every row to %s and the drawn-from measure's estimates to %s\n",
+                    (out_dir / "timeseries_stderr.csv").c_str(), (out_dir / "timeseries_estimate.csv").c_str());
     const long steps = ensemble.schedule().total_steps;
     const double per_step =
         steps > 0 ? 1e3 * evolution / static_cast<double>(steps) / static_cast<double>(layout.count(0)) : 0.0;

@@ -24,6 +24,8 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools
   libopenblas-serial-dev
   python3-numpy python3-matplotlib python3-h5py
+  # The Vulkan backend (--backend vulkan) and its tests on Mesa's CPU device lavapipe.
+  libvulkan-dev libvkfft-dev glslang-dev glslang-tools spirv-tools mesa-vulkan-drivers
 )
 
 usage() {

@@ -155,6 +155,10 @@ class Run:
       verdict_columns  its column names, in verdicts.csv's order; verdict_arrays the same
                     table as a dict of arrays, whether or not pandas is used
       verdict_info  /verdicts' attributes: energy0, rows, smallest_R (NaN if none) and text
+      stderr        for a random draw (docs/physics.md §12): {column: float64 array} of each column's
+                    sampling error (NaN where it has none), from run.h5 /timeseries_stderr or
+                    timeseries_stderr.csv; None otherwise
+      estimate      likewise the estimate of the drawn-from measure's value (purity: the U-statistic)
       timing        timing.csv's row as {name: int or float}
       gamma2_times  the times of the γ^(2) snapshots (T2,), gamma2_x the observation grid's axis (n,)
 
@@ -176,6 +180,7 @@ class Run:
             raise FileNotFoundError(f"{self.path}: neither run.h5 nor timeseries.csv (is the run finished? "
                                     "files are renamed from .tmp when it completes)")
         self._as_frame = pandas
+        self.stderr = self.estimate = None
         self.attrs = {}
         self.weights = None
         self.hypotheses = None
@@ -190,6 +195,9 @@ class Run:
                 names = str(_plain(f["timeseries"].attrs["columns"])).split(",")
                 self.arrays = {name: np.asarray(f["timeseries"][name][:], dtype=np.float64) for name in names}
                 self.weights = f["weights"][:] if "weights" in f else None
+                for table, attr in (("timeseries_stderr", "stderr"), ("timeseries_estimate", "estimate")):
+                    if table in f:
+                        setattr(self, attr, {name: np.asarray(f[table][name][:], dtype=np.float64) for name in names})
                 if "gamma2" in f:
                     self.gamma2_times = f["gamma2/times"][:]
                     self.gamma2_x = f["gamma2/x"][:]
@@ -204,6 +212,9 @@ class Run:
         else:
             self.arrays = read_timeseries(csv_path)
             names = list(self.arrays)
+            for name, attr in (("timeseries_stderr.csv", "stderr"), ("timeseries_estimate.csv", "estimate")):
+                if os.path.exists(os.path.join(self.path, name)):
+                    setattr(self, attr, read_timeseries(os.path.join(self.path, name)))
         self.columns = names
         # verdicts.csv fixes the column order; where it is missing, run.h5's columns in dfe-run's order.
         verdicts_csv = os.path.join(self.path, "verdicts.csv")

@@ -88,8 +88,11 @@ full-disk | full-disk-rps2 | full-disk-one-rank)
     [[ $variant == full-disk-one-rank ]] && ranks=1
     going='[[ -s $mnt/timeseries.csv.tmp && $(wc -l < "$mnt/timeseries.csv.tmp") -gt 5 ]]'
     run_until_full "$work/run.log" "$going" "${launcher[@]}" -n "$ranks" "$dfe_run" "${opts[@]}" --t-end 0.5 "${extra[@]}" --out "$mnt"
-    check_full_disk_report "$work/run.log" '(run\.h5|timeseries\.csv)\.tmp'
-    [[ ! -e $mnt/run.h5 && ! -e $mnt/timeseries.csv && ! -e $mnt/verdicts.csv ]] || fail "a file under its final name: $(ls "$mnt")"
+    # A random draw: its sampling-error files (timeseries_stderr/_estimate.csv) are written each row too.
+    check_full_disk_report "$work/run.log" '(run\.h5|timeseries(_stderr|_estimate)?\.csv)\.tmp'
+    for f in run.h5 timeseries.csv timeseries_stderr.csv timeseries_estimate.csv verdicts.csv; do
+        [[ ! -e $mnt/$f ]] || fail "a file under its final name: $(ls "$mnt")"
+    done
     [[ -e $mnt/run.h5.tmp ]] || fail "run.h5.tmp was removed: $(ls "$mnt")"
     ;;
 full-checkpoint)

@@ -7,6 +7,7 @@
 #include "dfe/observables/observables.hpp"
 #include "dfe/reductions/gamma2.hpp"
 #include "dfe/reductions/plan.hpp"
+#include "dfe/core/weighted_spread.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -108,6 +109,71 @@ TEST_CASE("fact_defect in both forms equals the explicit matrix's and the naive 
                     }
                     // The two forms: both sums of the same non-negative squares, in other orders.
                     for (double v : defects) CHECK(v == Approx(defects[0]).epsilon(1e-13).margin(1e-300));
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("the sampling error of fact_defect equals its formula in both forms", "[gamma2][spread][mpi]")
+{
+    // The influence values dV a_j/√S, a_j = Σ_i w_i (δ_i·δ_j)², S = Σ_j w_j a_j (docs/physics.md §12),
+    // from the fields at the observation points, against both forms (sample: the ring's tiles; grid:
+    // C's columns passed around the ring), whole and in pieces of 24 bytes.
+    const auto w = world();
+    for (int d : {1, 2}) {
+        for (int g = 1; g <= w.size(); ++g) {
+            if (w.size() % g != 0 || (d == 1 && g > 1)) continue;
+            const long N = d == 1 ? 16 : 12, n = N / 2;
+            for (std::size_t M : {std::size_t{5}, std::size_t{40}}) {
+                if (M < static_cast<std::size_t>(w.size() / g)) continue;
+                const RandomMeasure m(d, N, M, 300 + M);
+                // δ_j at the observation points (every N/n-th grid point, C order).
+                std::size_t total = 1;
+                for (int a = 0; a < d; ++a) total *= static_cast<std::size_t>(n);
+                std::vector<double> delta(total * M), g1(total, 0.0);
+                for (std::size_t o = 0; o < total; ++o) {
+                    std::size_t rest = o, x = 0, scale = 1;
+                    for (int a = 0; a < d; ++a) {
+                        x += (rest % static_cast<std::size_t>(n)) * static_cast<std::size_t>(N / n) * scale;
+                        rest /= static_cast<std::size_t>(n);
+                        scale *= static_cast<std::size_t>(N);
+                    }
+                    for (std::size_t j = 0; j < M; ++j) delta[j * total + o] = std::norm(m.value(j, x));
+                }
+                for (std::size_t j = 0; j < M; ++j)
+                    for (std::size_t o = 0; o < total; ++o) g1[o] += m.w[j] * delta[j * total + o];
+                for (std::size_t j = 0; j < M; ++j)
+                    for (std::size_t o = 0; o < total; ++o) delta[j * total + o] -= g1[o];
+                std::vector<double> a(M, 0.0);
+                double S = 0.0;
+                for (std::size_t j = 0; j < M; ++j) {
+                    for (std::size_t i = 0; i < M; ++i) {
+                        double dot = 0.0;
+                        for (std::size_t o = 0; o < total; ++o) dot += delta[i * total + o] * delta[j * total + o];
+                        a[j] += m.w[i] * dot * dot;
+                    }
+                    S += m.w[j] * a[j];
+                }
+                const double dv = std::pow(m.L / static_cast<double>(n), d);
+                for (double& v : a) v *= dv / std::sqrt(S);
+                const double expected = dfe::weighted_spread(m.w, a, 1, dfe::sum_squared_shares(m.w))[0].stderr;
+                const Spread s(w, g, m);
+                std::vector<dfe::ReductionForm> forms{dfe::ReductionForm::samples};
+                if (g == 1) forms.push_back(dfe::ReductionForm::grid);
+                for (std::size_t piece : {dfe::reduction_piece_bytes, std::size_t{24}})
+                for (auto form : forms) {
+                    INFO("d = " << d << ", ranks per sample " << g << ", M = " << M << ", form " << dfe::form_name(form)
+                                << ", pieces of " << piece << " bytes");
+                    dfe::ReductionPlan plan;
+                    plan.gamma2 = form;
+                    plan.piece_bytes = piece;
+                    dfe::Gamma2 gamma2(s.layout, s.grid, n, m.w, plan);
+                    const auto v = gamma2.diagnostics(s.samples(), true);
+                    // Sums of squares of products of n^d ≤ 36 terms in other orders: a few ulps each;
+                    // the spread subtracts a mean from values that differ by O(1): 1e-11 relative.
+                    CHECK(v.fact_defect_stderr == Approx(expected).epsilon(1e-11));
+                    CHECK(std::isnan(gamma2.diagnostics(s.samples()).fact_defect_stderr));
                 }
             }
         }

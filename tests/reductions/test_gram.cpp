@@ -6,6 +6,8 @@
 
 #include "dfe/observables/observables.hpp"
 #include "dfe/reductions/plan.hpp"
+#include "dfe/core/weighted_spread.hpp"
+#include "dfe/backend/blas.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -178,5 +180,69 @@ TEST_CASE("the grid form holds gamma1(x, x') itself", "[gram][forms][mpi]")
         dfe::cplx expected(0.0);
         for (std::size_t j = 0; j < 16; ++j) expected += gamma[j * 16 + i] * x[j];
         CHECK(std::abs(y[i] - expected) < 1e-14 * 16 * largest);
+    }
+}
+
+TEST_CASE("the sampling errors of purity and lambda_max equal their formulas in every form", "[gram][spread][mpi]")
+{
+    // From the naive Gram matrix (docs/physics.md §12): the U-statistic Σ_{i≠j} |G_ij|² / (1 − Σw²),
+    // its SE 2·SE(ĥ), ĥ_j = Σ_{i≠j} |G_ij|² / (w_j (1 − w_j)), and lambda_max's SE from λ|u_j|²/w_j.
+    const auto w = world();
+    for (int d : {1, 2}) {
+        for (int g = 1; g <= w.size(); ++g) {
+            if (w.size() % g != 0 || (d == 1 && g > 1)) continue;
+            for (std::size_t M : {std::size_t{4}, std::size_t{23}}) {
+                if (M < static_cast<std::size_t>(w.size() / g)) continue;
+                const RandomMeasure m(d, d == 1 ? 16 : 12, M, 40 + M);
+                auto gram = dfe_test::naive_gram(m);
+                double off_total = 0.0;
+                std::vector<double> h(M), x(M);
+                for (std::size_t j = 0; j < M; ++j) {
+                    double off = 0.0;
+                    for (std::size_t i = 0; i < M; ++i)
+                        if (i != j) off += std::norm(gram[j * M + i]);
+                    off_total += off;
+                    h[j] = off / (m.w[j] * (1.0 - m.w[j]));
+                }
+                const double shares = dfe::sum_squared_shares(m.w);
+                // The top eigenvector, by zheev with vectors.
+                const int n = static_cast<int>(M);
+                std::vector<double> e(M), rwork(3 * M);
+                std::vector<dfe::cplx> work(64 * M);
+                int info = 0, lwork = static_cast<int>(work.size());
+                zheev_("V", "U", &n, gram.data(), &n, e.data(), work.data(), &lwork, rwork.data(), &info, 1, 1);
+                REQUIRE(info == 0);
+                for (std::size_t j = 0; j < M; ++j) x[j] = e.back() * std::norm(gram[(M - 1) * M + j]) / m.w[j];
+                const double u = off_total / (1.0 - shares);
+                const double purity_se = 2.0 * dfe::weighted_spread(m.w, h, 1, shares)[0].stderr;
+                const double lambda_se = dfe::weighted_spread(m.w, x, 1, shares)[0].stderr;
+                const Spread s(w, g, m);
+                std::vector<FormCase> cases{{dfe::ReductionForm::samples, dfe::EigenMethod::dense},
+                                            {dfe::ReductionForm::samples, dfe::EigenMethod::iterative}};
+                if (g == 1) {
+                    cases.push_back({dfe::ReductionForm::grid, dfe::EigenMethod::dense});
+                    cases.push_back({dfe::ReductionForm::grid, dfe::EigenMethod::iterative, 48});
+                }
+                for (const FormCase& f : cases) {
+                    INFO("d = " << d << ", ranks per sample " << g << ", M = " << M << ", form " << dfe::form_name(f.form)
+                                << (f.eigen == dfe::EigenMethod::dense ? ", dense" : ", iterative"));
+                    dfe::ReductionPlan plan;
+                    plan.gamma1 = f.form;
+                    plan.eigen = f.eigen;
+                    plan.piece_bytes = f.piece_bytes;
+                    dfe::GramReducer reducer(s.layout, s.grid, m.w, plan);
+                    const auto r = reducer.reduce(s.samples(), true);
+                    // Sums of squares of inner products as in the purity test (1e-13); the grid form's
+                    // subtracts the diagonal w_j m_j² from Σ_i w_i K_ij, here a term of the same size
+                    // (random fields are far from orthogonal): 1e-12.
+                    CHECK(r.purity_estimate == Approx(u).epsilon(1e-12));
+                    CHECK(r.purity_stderr == Approx(purity_se).epsilon(1e-10));
+                    // The eigenvector's entries carry the eigensolver's accuracy (Krylov–Schur to 1e-13
+                    // relative residual: the vector to ~1e-13 / gap); 1e-8 relative on a spread of them.
+                    CHECK(r.lambda_max_stderr == Approx(lambda_se).epsilon(1e-8));
+                    CHECK(r.lambda_max == Approx(e.back()).epsilon(1e-12));
+                }
+            }
+        }
     }
 }

@@ -52,6 +52,13 @@ struct RunConfig {
     int cutoff_order = 10;      ///< k of the cutoff profile (--cutoff-order)
     double cutoff_width = 0.9;  ///< h of the cutoff profile (--cutoff-width)
     double radial_tol = 1e-6;   ///< a sample is radial when its radial_defect is below this (--radial-tol)
+    /// The samples are an i.i.d. draw from a continuous measure (--random-draw yes; auto: the random
+    /// built-in measures): every output row then carries its sampling error (docs/physics.md §12).
+    bool random_draw = false;
+    /// --backend: where the fixed steps run, "cpu" or "vulkan" (src/dfe/gpu/; built when Vulkan is found).
+    std::string backend = "cpu";
+    /// --gpu-device: the Vulkan device of every rank; −1: the rank's index on its node, round robin.
+    int gpu_device = -1;
 };
 
 /** @brief The local error per step of --integrator petsc when --tol is not given (L² norm of the field). */

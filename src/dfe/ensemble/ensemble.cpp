@@ -108,13 +108,21 @@ void Ensemble::restore(const State& s)
     observer_.restore(InitialValues{s.next_row > 0, s.energy0, s.V1_0, s.dV1_0, s.radial_defect0});
 }
 
+Ensemble::SampleState Ensemble::sample_state() const
+{
+    const auto& initial = observer_.initial_samples();
+    return {propagator_.proposed_steps(), tracker_.times(), initial[0], initial[1], initial[2]};
+}
+
 void Ensemble::restore(SampleState s)
 {
     const std::size_t n = layout_.count();
-    if (s.h.size() != n || s.underresolved_t.size() != n)
+    if (s.h.size() != n || s.underresolved_t.size() != n || s.energy0.size() != n || s.V1_0.size() != n ||
+        s.dV1_0.size() != n)
         throw Error("Ensemble::restore: per-sample state of the wrong size");
     propagator_.restore_steps(std::move(s.h));
     tracker_.restore(std::move(s.underresolved_t));
+    observer_.restore_samples({std::move(s.energy0), std::move(s.V1_0), std::move(s.dV1_0)});
 }
 
 }  // namespace dfe

@@ -69,7 +69,7 @@ public:
     using State = EnsembleState;
     /** @brief Per-sample state of this group's samples besides the fields (ensemble_state.hpp). */
     using SampleState = dfe::SampleState;
-    [[nodiscard]] SampleState sample_state() const { return {propagator_.proposed_steps(), tracker_.times()}; }
+    [[nodiscard]] SampleState sample_state() const;
     /** @brief Continues from a checkpoint's per-sample state (Not Collective). */
     void restore(SampleState state);
     /** @brief The current state (after observe() of row r, next_row is r + 1). */

@@ -23,6 +23,9 @@ struct EnsembleState {
 struct SampleState {
     std::vector<double> h;                 ///< the step the adaptive integrator tries next
     std::vector<double> underresolved_t;   ///< when marked under-resolved; NaN: never
+    /// Each sample's E, V1 and dV1 at t = 0, behind the sampling error of margin_R and glassey_T
+    /// (docs/physics.md §12); NaN when not known (a checkpoint written before they were stored).
+    std::vector<double> energy0, V1_0, dV1_0;
 };
 
 }  // namespace dfe

@@ -23,6 +23,7 @@
 #include "dfe/reductions/gram.hpp"
 #include "dfe/reductions/plan.hpp"
 
+#include <array>
 #include <limits>
 #include <span>
 #include <vector>
@@ -57,6 +58,10 @@ public:
 
     [[nodiscard]] const InitialValues& initial() const { return initial_; }
     void restore(const InitialValues& initial) { initial_ = initial; }
+    /** @brief This group's samples' E, V1, dV1 at t = 0 (SampleState's energy0, V1_0, dV1_0; NaN before the first row). */
+    [[nodiscard]] const std::array<std::vector<double>, 3>& initial_samples() const { return initial_samples_; }
+    /** @brief Restores them (a checkpoint's; one value per local sample each). */
+    void restore_samples(std::array<std::vector<double>, 3> values);
 
     [[nodiscard]] const ObservableEvaluator& evaluator() const { return evaluator_; }
     [[nodiscard]] const Gamma2& gamma2() const { return gamma2_; }
@@ -84,6 +89,10 @@ private:
     void derive_from_initial(EnsembleValues& out);
     /** @brief γ^(1) over the groups, purity and lambda_max, γ^(2)'s columns and snapshot (Collective on the world). */
     void reduce_density_matrices(const SampleSet& samples, EnsembleValues& out);
+    /** @brief stderr_row and estimate_row of `out` (Collective on the world; RunConfig::random_draw). */
+    void sampling_error(EnsembleValues& out) const;
+    /** @brief glassey_T's influence values: its gradient in (V1, dV1, E) at t = 0 applied to each sample's (NaN: none). */
+    [[nodiscard]] std::vector<double> glassey_influence() const;
 
     const RunConfig& config_;  ///< the Ensemble's own copy, which outlives the observer
     const GroupLayout& layout_;
@@ -94,9 +103,16 @@ private:
     GramReducer gram_;
     Gamma2 gamma2_;
     std::vector<long> gamma2_rows_;
+    double shares_;  ///< Σ (w_j/Σw)², 1/n_eff (the sampling error)
+    std::size_t purity_column_;  ///< purity's position in a row (estimate_row)
     std::vector<double> gamma1_;
     std::vector<SampleObservables> per_sample_;
     InitialValues initial_;
+    std::array<std::vector<double>, 3> initial_samples_;  ///< E, V1, dV1 of each local sample at t = 0
+    /// The reductions' sampling errors at the last observe() (NaN where not reduced).
+    struct ReductionErrors {
+        double purity_estimate, purity, lambda_max, fact_defect;
+    } reduction_errors_{};
     long marked_now_ = 0;
 };
 

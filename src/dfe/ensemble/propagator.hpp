@@ -7,8 +7,11 @@
  */
 #include "dfe/config/run_config.hpp"
 #include "dfe/evolution/adaptive.hpp"
+#include "dfe/spectral/cplx.hpp"
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -17,9 +20,34 @@ namespace dfe {
 class Convolver;
 class SplitStep;
 
+/**
+ * @brief A backend that advances a group's samples as one batch (--backend other than cpu; the
+ * Vulkan backend of src/dfe/gpu/). Fixed steps of config.dt only.
+ */
+class BatchStepper {
+public:
+    virtual ~BatchStepper() = default;
+    /** @brief As Propagator::advance: every sample j with !skip[j] by `steps` steps. */
+    virtual void advance(std::span<cplx* const> fields, long steps, const std::vector<bool>& skip) = 0;
+};
+
+/** @brief Makes a backend's stepper for `samples` samples; throws InputError for what it does not support. */
+using BatchStepperFactory =
+    std::function<std::unique_ptr<BatchStepper>(const RunConfig& config, const Convolver& convolver, std::size_t samples)>;
+
+/**
+ * @brief Makes `--backend name` available: the applications register the backends they were built
+ * with (gpu::register_vulkan_backend) before any Ensemble is made. Not thread-safe.
+ */
+void register_batch_backend(const std::string& name, BatchStepperFactory factory);
+
 class Propagator {
 public:
-    /** @brief The integrator config asks for, for `samples` samples (Not Collective). */
+    /**
+     * @brief The integrator config asks for, for `samples` samples (Not Collective). With
+     * config.backend other than "cpu", the registered batch stepper of that name; InputError when
+     * this build has none.
+     */
     Propagator(const RunConfig& config, const Convolver& convolver, std::size_t samples);
     ~Propagator();
     Propagator(const Propagator&) = delete;
@@ -45,6 +73,7 @@ private:
     double dt_;
     std::unique_ptr<SplitStep> stepper_;            ///< fixed step (strang, order4 without --tol)
     std::unique_ptr<AdaptiveIntegrator> adaptive_;  ///< --tol or --integrator petsc
+    std::unique_ptr<BatchStepper> batch_;           ///< --backend other than cpu
     std::vector<double> h_;                         ///< per sample: the step tried next
     StepStats stats_;
 };

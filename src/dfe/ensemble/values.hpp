@@ -42,6 +42,14 @@ struct EnsembleValues {
     double dt = 0.0;              ///< the step (monitor_column_specs)
     /// The explicit γ^(2) at this row, when it is a --gamma2-times row.
     std::optional<Gamma2::Explicit> gamma2;
+    /// Sampling error (docs/physics.md §12), only when the measure is a random draw
+    /// (RunConfig::random_draw): the standard error of each value of row_values(), in the same order
+    /// (NaN where a column has none, t where the column is t). Empty otherwise.
+    std::vector<double> stderr_row;
+    /// The estimate of the continuous measure's value of each column, in the order of row_values():
+    /// the row itself for the weighted sums, the U-statistic for purity (docs/physics.md §12). Empty
+    /// unless RunConfig::random_draw.
+    std::vector<double> estimate_row;
 
     /** @brief The time-series row, in the order of ColumnSchema (columns.hpp). */
     [[nodiscard]] std::vector<double> row_values() const;

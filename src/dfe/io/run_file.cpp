@@ -53,6 +53,7 @@ struct RunFile::State {
     fs::path path, tmp;
     h5::Handle file;
     std::vector<h5::Handle> timeseries;
+    std::vector<h5::Handle> errors, estimates;  ///< /timeseries_stderr, /timeseries_estimate (random draws)
     h5::Handle gamma1, gamma2_values, gamma2_times, underresolved;
     std::vector<h5::Handle> samples;  ///< one per sample_series
 
@@ -80,6 +81,8 @@ struct RunFile::State {
     {
         const hsize_t R = to_hsize(r);
         for (h5::Handle& set : timeseries) h5::set_extent(set.get(), std::array{R});
+        for (h5::Handle& set : errors) h5::set_extent(set.get(), std::array{R});
+        for (h5::Handle& set : estimates) h5::set_extent(set.get(), std::array{R});
         h5::set_extent(gamma1.get(), gamma1_dims(r));
         for (h5::Handle& set : samples) h5::set_extent(set.get(), std::array{R, samples_total});
         h5::set_extent(gamma2_values.get(), std::array{to_hsize(t2), gamma2_points, gamma2_points});
@@ -253,6 +256,38 @@ void RunFile::write_row(long row, std::span<const double> values)
     for (std::size_t c = 0; c < values.size(); ++c) h5::write_slab(s.timeseries[c].get(), slab, &values[c]);
 }
 
+void RunFile::enable_sampling_error()
+{
+    State& s = *state_;
+    const hid_t file = s.file.get();
+    for (auto [name, sets] : {std::pair{"timeseries_stderr", &s.errors}, std::pair{"timeseries_estimate", &s.estimates}}) {
+        sets->clear();
+        if (h5::object_type(file, name) == H5I_GROUP) {
+            const h5::Handle group = h5::open_group(file, name);
+            for (const std::string& column : s.columns) sets->push_back(h5::open_dataset(group.get(), column));
+            for (h5::Handle& set : *sets) h5::set_extent(set.get(), std::array{to_hsize(s.rows)});
+            continue;
+        }
+        const h5::Handle group = h5::create_group(file, name);
+        h5::write_attribute(group.get(), "columns", joined(s.columns));
+        for (const std::string& column : s.columns) sets->push_back(rows_dataset(group.get(), column, s.rows, {}));
+    }
+}
+
+void RunFile::write_error_row(long row, std::span<const double> stderr_values, std::span<const double> estimate)
+{
+    State& s = *state_;
+    check_index("row", row, s.rows);
+    require_logic(s.errors.size() == s.columns.size(), "RunFile::write_error_row before enable_sampling_error()");
+    check_size("standard-error row", stderr_values.size(), s.columns.size());
+    check_size("estimate row", estimate.size(), s.columns.size());
+    const h5::Slab slab = s.world.is_root() ? h5::Slab{{to_hsize(row)}, {1}} : h5::Slab{};
+    for (std::size_t c = 0; c < s.columns.size(); ++c) {
+        h5::write_slab(s.errors[c].get(), slab, &stderr_values[c]);
+        h5::write_slab(s.estimates[c].get(), slab, &estimate[c]);
+    }
+}
+
 void RunFile::write_gamma1(long row, std::span<const double> local)
 {
     State& s = *state_;
@@ -374,7 +409,8 @@ std::vector<Attribute> run_attributes(const RunConfig& c, int ranks, std::size_t
             A{"gamma2-grid", static_cast<long long>(gamma2_n)},
             A{"gamma2-times", c.gamma2_times},
             A{"eigensolver", c.eigensolver},
-            A{"reduce-every", static_cast<long long>(c.reduce_every)}};
+            A{"reduce-every", static_cast<long long>(c.reduce_every)},
+            A{"random-draw", static_cast<long long>(c.random_draw ? 1 : 0)}};
 }
 
 void RunFile::flush() { h5::flush(state_->file.get()); }
@@ -421,6 +457,8 @@ void RunFile::commit()
     if (s.committed) return;
     // Closing explicitly, datasets before the file, reports a failed final flush as an exception.
     for (h5::Handle& column : s.timeseries) column.close();
+    for (h5::Handle& column : s.errors) column.close();
+    for (h5::Handle& column : s.estimates) column.close();
     s.gamma1.close();
     for (h5::Handle& set : s.samples) set.close();
     s.underresolved.close();

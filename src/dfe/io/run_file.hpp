@@ -9,6 +9,12 @@
  *   /timeseries/<column>   float64 (rows,)            one dataset per time-series column, same names
  *                                                     as timeseries.csv; attribute `columns` on
  *                                                     /timeseries lists them in order
+ *   /timeseries_stderr/<column>, /timeseries_estimate/<column>
+ *                          float64 (rows,)            random draws only (--random-draw): the
+ *                                                     sampling error of each column and the estimate
+ *                                                     of the drawn-from measure's value, as
+ *                                                     timeseries_stderr.csv and timeseries_estimate.csv
+ *                                                     (docs/physics.md §12)
  *   /gamma1                float64 (rows, N[, N[, N]]) γ^(1)(x,x) at every output time
  *   /samples/mass          float64 (rows, M)          per-sample mass
  *   /samples/energy        float64 (rows, M)          per-sample energy
@@ -89,6 +95,13 @@ public:
 
     /** @brief Row `row` of every time-series column; `values` is the same on every rank (Collective). */
     void write_row(long row, std::span<const double> values);
+    /**
+     * @brief Adds (or, resumed, opens, or creates when the file has none) /timeseries_stderr and
+     * /timeseries_estimate with the time-series columns, for the sampling error (Collective).
+     */
+    void enable_sampling_error();
+    /** @brief Row `row` of both tables (the same on every rank; enable_sampling_error() first) (Collective). */
+    void write_error_row(long row, std::span<const double> stderr_values, std::span<const double> estimate);
     /**
      * @brief γ^(1)(x,x) at output row `row`. `local` is this rank's slab (grid.local_points() values,
      * physical layout); every group holds the same γ^(1), and group 0 writes it; other groups may pass an

@@ -1,5 +1,7 @@
 #include "dfe/reductions/gamma2.hpp"
 
+#include "dfe/core/weighted_spread.hpp"
+
 #include "dfe/backend/blas.hpp"
 #include "dfe/core/compensated_sum.hpp"
 #include "dfe/core/error.hpp"
@@ -17,7 +19,8 @@ Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<co
 }
 
 Gamma2::Gamma2(const GroupLayout& layout, const Grid& grid, long n, std::span<const double> weights, const ReductionPlan& plan)
-    : layout_(layout), grid_(grid), n_(n), weights_(weights.begin(), weights.end()), form_(plan.gamma2), piece_bytes_(plan.piece_bytes)
+    : layout_(layout), grid_(grid), n_(n), weights_(weights.begin(), weights.end()), shares_(sum_squared_shares(weights)),
+      form_(plan.gamma2), piece_bytes_(plan.piece_bytes)
 {
     require(form_ == ReductionForm::samples || layout.ranks_per_sample() == 1,
             "the grid form of fact_defect needs --ranks-per-sample 1 (a rank must hold its samples whole)");
@@ -135,7 +138,7 @@ struct LocalRows {
 
 }  // namespace
 
-Gamma2::FactorValues Gamma2::diagnostics(SampleBlock own) const
+Gamma2::FactorValues Gamma2::diagnostics(SampleBlock own, bool sampling_error) const
 {
     require_logic(own.count == layout_.count(), "Gamma2::diagnostics: the block is not this group's samples");
     const Comm& world = layout_.world();
@@ -176,14 +179,35 @@ Gamma2::FactorValues Gamma2::diagnostics(SampleBlock own) const
         for (std::size_t p = 0; p < points; ++p) d[p] -= g[p];
     }
     // fact_defect² / dV²: a sum of squares in either form (no cancellation; 0 for M = 1, where δ = 0).
-    const double squares = form_ == ReductionForm::samples ? squares_samples(delta, ld) : squares_grid(delta, ld);
+    // With the sampling error: a_j from the tiles (sample form) or from C's columns (grid form).
+    const bool samples = form_ == ReductionForm::samples;
+    std::vector<double> rows(sampling_error && samples ? weights_.size() : 0, 0.0), held;
+    const double squares = samples ? squares_samples(delta, ld, sampling_error ? &rows : nullptr)
+                                   : squares_grid(delta, ld, sampling_error ? &held : nullptr);
     FactorValues out;
-    out.fact_defect = dv_ * std::sqrt(world.sum(squares));
+    const double S = world.sum(squares);
+    out.fact_defect = dv_ * std::sqrt(S);
     out.admissibility_residual = world.max(admissibility);
+    if (sampling_error && samples && S > 0.0) {
+        // Every rank has every a_j after the sum: the spread of the influence values is local.
+        world.sum_in_place(rows);
+        for (double& a : rows) a *= dv_ / std::sqrt(S);
+        out.fact_defect_stderr = weighted_spread(weights_, rows, 1, shares_)[0].stderr;
+    } else if (sampling_error && S > 0.0) {
+        // ranks_per_sample 1: a_j = δ_jᵀ C δ_j for this rank's samples, C's column slabs around the ring.
+        const std::size_t n = local_at_.size();
+        std::vector<Share> slabs;
+        for (int r = 0; r < world.size(); ++r) slabs.push_back(balanced_share(n, world.size(), r));
+        std::vector<double> a = ring_quadratic_forms<double>(world, slabs, n, held.data(), delta.data(),
+                                                             static_cast<std::ptrdiff_t>(ld), c, piece_bytes_);
+        for (double& v : a) v *= dv_ / std::sqrt(S);
+        const std::span<const double> w(weights_.data() + first, c);
+        out.fact_defect_stderr = weighted_spread(world, w, a, 1, shares_)[0].stderr;
+    }
     return out;
 }
 
-double Gamma2::squares_samples(const std::vector<double>& delta, std::size_t ld) const
+double Gamma2::squares_samples(const std::vector<double>& delta, std::size_t ld, std::vector<double>* rows) const
 {
     // Tile (j, i) = δ_j·δ_i over the slab's observation points, completed over the group; a mirrored
     // tile stands for its transpose too.
@@ -197,13 +221,21 @@ double Gamma2::squares_samples(const std::vector<double>& delta, std::size_t ld)
                               const double* v = values + c * t.rows.count;
                               for (std::size_t r = 0; r < t.rows.count; ++r)
                                   sum.add(wi * weights_[t.rows.first + r] * v[r] * v[r]);
+                              if (rows == nullptr) continue;
+                              // a_row += w_i v², and for a mirrored tile a_i += w_row v² too.
+                              double& ai = (*rows)[mine.first + c];
+                              for (std::size_t r = 0; r < t.rows.count; ++r) {
+                                  const double v2 = v[r] * v[r];
+                                  (*rows)[t.rows.first + r] += weights_[mine.first + c] * v2;
+                                  if (t.mirror) ai += weights_[t.rows.first + r] * v2;
+                              }
                           }
                       },
                       piece_bytes_);
     return sum.value();
 }
 
-double Gamma2::squares_grid(const std::vector<double>& delta, std::size_t ld) const
+double Gamma2::squares_grid(const std::vector<double>& delta, std::size_t ld, std::vector<double>* held) const
 {
     // ranks_per_sample 1: every rank has all n^d observation points (in observation-index order) of
     // its samples. Column x of C is Σ_j δ_j (w_j δ_j(x)); each completed piece is squared and dropped.
@@ -212,9 +244,10 @@ double Gamma2::squares_grid(const std::vector<double>& delta, std::size_t ld) co
                                     weights_.begin() + static_cast<std::ptrdiff_t>(first + c));
     CompensatedSum sum;  // n^{2d}/P terms
     const std::size_t n = local_at_.size();
+    if (held) held->assign(n * balanced_share(n, layout_.world().size(), layout_.world().rank()).count, 0.0);
     grid_pass<double>(
         layout_.world(), delta.data(), static_cast<std::ptrdiff_t>(ld), n, c, scale,
-        [](std::size_t, std::size_t) -> double* { return nullptr; },
+        [&](std::size_t offset, std::size_t) -> double* { return held ? held->data() + offset * n : nullptr; },
         [&](std::size_t, std::size_t w, const double* values) {
             for (std::size_t e = 0; e < n * w; ++e) sum.add(values[e] * values[e]);
         },

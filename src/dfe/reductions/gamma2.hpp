@@ -33,6 +33,7 @@
 #include "dfe/reductions/gram.hpp"
 #include "dfe/reductions/plan.hpp"
 
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -53,12 +54,17 @@ public:
     struct FactorValues {
         double fact_defect = 0.0;
         double admissibility_residual = 0.0;
+        /// With the sampling error (diagnostics(own, true); docs/physics.md §12), NaN otherwise: the
+        /// standard error of fact_defect from its influence values dV a_j / √S, a_j = Σ_i w_i (δ_i·δ_j)²
+        /// = δ_jᵀ C δ_j, S = Σ_j w_j a_j: from the ring's tiles (sample form), or from C's columns, then
+        /// kept, passed around the ring (grid form: n^{2d}/P doubles more per rank while it lasts).
+        double fact_defect_stderr = std::numeric_limits<double>::quiet_NaN();
     };
     /**
      * @brief fact_defect and admissibility_residual from this group's samples `own` (the fields, not
      * the factor), in the form of the plan. Collective on world.
      */
-    [[nodiscard]] FactorValues diagnostics(SampleBlock own) const;
+    [[nodiscard]] FactorValues diagnostics(SampleBlock own, bool sampling_error = false) const;
 
     /** @brief Loads ρ_j at the observation points of this group's `fields` into R, before form() (Collective on world). */
     void load(std::span<const cplx* const> fields);
@@ -90,8 +96,10 @@ public:
 
 private:
     /// Σ_ij w_i w_j (δ_i·δ_j)² over this rank's part, from δ (local observation points × own samples, leading dimension ld).
-    double squares_samples(const std::vector<double>& delta, std::size_t ld) const;
-    double squares_grid(const std::vector<double>& delta, std::size_t ld) const;
+    /// With `rows` (M values, zeroed), also this rank's parts of a_j = Σ_i w_i (δ_i·δ_j)².
+    double squares_samples(const std::vector<double>& delta, std::size_t ld, std::vector<double>* rows = nullptr) const;
+    /// With `held`, this rank's columns of C are kept there (n^d × its balanced share) instead of dropped.
+    double squares_grid(const std::vector<double>& delta, std::size_t ld, std::vector<double>* held = nullptr) const;
 
     const GroupLayout& layout_;
     const Grid& grid_;
@@ -100,6 +108,7 @@ private:
     long total_;
     double dv_;
     std::vector<double> weights_;
+    double shares_;  ///< Σ (w_j/Σw)², 1/n_eff (the sampling error)
     ReductionForm form_;
     std::size_t piece_bytes_;  ///< plan.piece_bytes
     std::vector<PetscInt> local_obs_;       ///< observation index of each local observation point …

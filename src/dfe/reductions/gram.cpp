@@ -2,10 +2,12 @@
 
 #include "dfe/backend/blas.hpp"
 #include "dfe/core/error.hpp"
+#include "dfe/core/weighted_spread.hpp"
 #include "dfe/reductions/ring.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace dfe {
 
@@ -46,6 +48,8 @@ GramReducer::GramReducer(const GroupLayout& layout, const Grid& grid, std::span<
               slabs_of(layout, grid, form_))
 {
     for (double w : weights_) scale_.push_back(std::sqrt(w * grid.cell_volume()));
+    total_weight_ = std::accumulate(weights_.begin(), weights_.end(), 0.0);
+    shares_ = sum_squared_shares(weights_);
 }
 
 namespace {
@@ -98,7 +102,65 @@ void GramReducer::fill_grid(SampleBlock own)
         piece_bytes_);
 }
 
-GramResult GramReducer::reduce(SampleBlock own)
+void GramReducer::finish_sampling_error(GramResult& out, const SampleInfluence& v) const
+{
+    // P̂ = Σ_j w_j off_j / ((Σw)² − Σw²) and the spreads of ĥ and of lambda_max's influence values,
+    // over the samples this rank accounts for (every sample once over the world).
+    const Comm& world = layout_.world();
+    const double W = total_weight_;
+    out.purity_estimate = world.sum(v.off_total) / (W * W * (1.0 - shares_));
+    out.purity_stderr = 2.0 * weighted_spread(world, v.w, v.h, 1, shares_)[0].stderr;
+    out.lambda_max_stderr = weighted_spread(world, v.w, v.x, 1, shares_)[0].stderr;
+}
+
+void GramReducer::sampling_error_samples(GramResult& out) const
+{
+    // Held columns j: Σ_{i≠j} |G_ij|² = w_j Σ_{i≠j} w_i K_ij, K_ij = |⟨φ_i, φ_j⟩|²; every column once over the world.
+    const std::vector<double> off = matrix_.off_diagonal_squares();
+    const std::size_t first = matrix_.first();
+    const TopEigenpair top = matrix_.top_eigenpair(method_);
+    out.lambda_max = top.value;
+    SampleInfluence v;
+    for (std::size_t c = 0; c < off.size(); ++c) {
+        const double w = weights_[first + c];
+        v.w.push_back(w);
+        v.off_total += off[c];
+        v.h.push_back(off[c] / (w * (total_weight_ - w)));
+        v.x.push_back(top.value * std::norm(top.local[c]) / w);
+    }
+    finish_sampling_error(out, v);
+}
+
+void GramReducer::sampling_error_grid(SampleBlock own, GramResult& out) const
+{
+    // Own samples j, whole: Σ_i w_i K_ij = dV φ_j† Γ φ_j, less the diagonal term w_j m_j².
+    const double dv = grid_.cell_volume();
+    const std::vector<double> q = matrix_.quadratic_forms(own.data, own.stride, own.count, piece_bytes_);
+    const TopEigenpair top = matrix_.top_eigenpair(method_);
+    out.lambda_max = top.value;
+    const std::vector<cplx> top_vector = matrix_.gather_entries(top.local);
+    const std::size_t n = matrix_.dimension(), first = layout_.first();
+    SampleInfluence v;
+    for (std::size_t j = 0; j < own.count; ++j) {
+        const cplx* phi = own.data + static_cast<std::ptrdiff_t>(j) * own.stride;
+        double mass = 0.0;
+        cplx overlap(0.0);
+        for (std::size_t p = 0; p < n; ++p) {
+            mass += std::norm(phi[p]);
+            overlap += std::conj(top_vector[p]) * phi[p];
+        }
+        mass *= dv;
+        const double w = weights_[first + j];
+        const double off = dv * q[j] - w * mass * mass;  // Σ_{i≠j} w_i K_ij
+        v.w.push_back(w);
+        v.off_total += w * off;
+        v.h.push_back(off / (total_weight_ - w));
+        v.x.push_back(dv * std::norm(overlap));
+    }
+    finish_sampling_error(out, v);
+}
+
+GramResult GramReducer::reduce(SampleBlock own, bool sampling_error)
 {
     require_logic(own.count == layout_.count(), "GramReducer::reduce: the block is not this group's samples");
     if (form_ == ReductionForm::samples)
@@ -107,7 +169,13 @@ GramResult GramReducer::reduce(SampleBlock own)
         fill_grid(own);
     GramResult out;
     out.purity = matrix_.frobenius_squared();
-    out.lambda_max = matrix_.lambda_max(method_);
+    // With the sampling error, the eigensolver is asked for the vector too (and sets lambda_max).
+    if (!sampling_error)
+        out.lambda_max = matrix_.lambda_max(method_);
+    else if (form_ == ReductionForm::samples)
+        sampling_error_samples(out);
+    else
+        sampling_error_grid(own, out);
     return out;
 }
 

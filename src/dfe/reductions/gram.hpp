@@ -26,6 +26,7 @@
 #include "dfe/reductions/plan.hpp"
 #include "dfe/spectral/fft_plan.hpp"
 
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -42,6 +43,14 @@ struct SampleBlock {
 struct GramResult {
     double purity = 0.0;
     double lambda_max = 0.0;
+    /// With the sampling error (reduce(own, true); docs/physics.md §12), NaN otherwise: the
+    /// U-statistic Σ_{i≠j} w_i w_j |⟨φ_i, φ_j⟩|² / ((Σw)² − Σw²), unbiased for the purity of the
+    /// measure the samples were drawn from, and its standard error 2 SE(ĥ), ĥ_j = Σ_{i≠j} w_i
+    /// |⟨φ_i, φ_j⟩|² / (Σw − w_j) (Hoeffding's first projection); lambda_max's standard error from its
+    /// influence values λ |u_j|²/w_j (u the unit top eigenvector of G) or |⟨v, φ_j⟩|² (v that of Γ).
+    double purity_estimate = std::numeric_limits<double>::quiet_NaN();
+    double purity_stderr = std::numeric_limits<double>::quiet_NaN();
+    double lambda_max_stderr = std::numeric_limits<double>::quiet_NaN();
 };
 
 class GramReducer {
@@ -60,7 +69,7 @@ public:
      * @brief purity and lambda_max of the measure whose group-local samples are `own` (this group's
      * layout.count() samples on this rank's slab). Collective on layout.world().
      */
-    GramResult reduce(SampleBlock own);
+    GramResult reduce(SampleBlock own, bool sampling_error = false);
 
     [[nodiscard]] ReductionForm form() const { return form_; }
     [[nodiscard]] EigenMethod method() const { return method_; }
@@ -75,6 +84,16 @@ public:
 private:
     void fill_samples(SampleBlock own);
     void fill_grid(SampleBlock own);
+    /// The samples this rank accounts for in the sampling error: weights, ĥ_j, lambda_max's influence
+    /// values, and the part of Σ_j w_j Σ_{i≠j} w_i K_ij.
+    struct SampleInfluence {
+        std::vector<double> w, h, x;
+        double off_total = 0.0;
+    };
+    /// lambda_max and the three sampling-error values of `out` (Collective on layout.world()).
+    void sampling_error_samples(GramResult& out) const;
+    void sampling_error_grid(SampleBlock own, GramResult& out) const;
+    void finish_sampling_error(GramResult& out, const SampleInfluence& v) const;
 
     const GroupLayout& layout_;
     const Grid& grid_;
@@ -83,6 +102,8 @@ private:
     EigenMethod method_;
     std::size_t piece_bytes_;  ///< plan.piece_bytes
     std::vector<double> scale_;  ///< √(w_j dV) for all M samples
+    double total_weight_ = 0.0;  ///< Σw
+    double shares_ = 0.0;        ///< Σ (w_j/Σw)², 1/n_eff
     HermitianSlab matrix_;
 };
 

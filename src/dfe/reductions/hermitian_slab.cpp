@@ -85,6 +85,16 @@ std::vector<cplx> HermitianSlab::apply(std::span<const cplx> x) const
     return result;
 }
 
+std::vector<cplx> HermitianSlab::gather_entries(std::span<const cplx> local) const
+{
+    require_logic(local.size() == count_, "HermitianSlab::gather_entries: one entry per local column");
+    std::vector<double> whole;
+    gather_vector(reinterpret_cast<const double*>(local.data()), whole);
+    std::vector<cplx> out(n_);
+    std::copy_n(reinterpret_cast<const cplx*>(whole.data()), n_, out.data());
+    return out;
+}
+
 std::vector<cplx> HermitianSlab::gather_everywhere() const
 {
     const auto [counts, offsets] = column_counts(n_);
@@ -95,7 +105,7 @@ std::vector<cplx> HermitianSlab::gather_everywhere() const
     return all;
 }
 
-double HermitianSlab::lambda_dense() const
+TopEigenpair HermitianSlab::lambda_dense(bool vector) const
 {
     const bool root = comm_.is_root();
     const auto [counts, offsets] = column_counts(n_);
@@ -103,22 +113,36 @@ double HermitianSlab::lambda_dense() const
     std::vector<cplx> a(root ? n_ * n_ : 0);
     DFE_MPI(MPI_Gatherv(data_.data(), counts[static_cast<std::size_t>(comm_.rank())], MPI_C_DOUBLE_COMPLEX, a.data(),
                         counts.data(), offsets.data(), MPI_C_DOUBLE_COMPLEX, 0, comm_.get()));
-    double lambda = 0.0;
+    TopEigenpair out;
     if (root) {
         const int n = static_cast<int>(n_);
-        std::vector<double> w(n_), rwork(static_cast<std::size_t>(std::max(1, 3 * n - 2)));
-        int info = 0, lwork = -1;
-        cplx query;
-        zheev_("N", "U", &n, a.data(), &n, w.data(), &query, &lwork, rwork.data(), &info, 1, 1);
-        lwork = std::max(1, static_cast<int>(query.real()));
-        std::vector<cplx> work(static_cast<std::size_t>(lwork));
-        zheev_("N", "U", &n, a.data(), &n, w.data(), work.data(), &lwork, rwork.data(), &info, 1, 1);
-        if (info != 0) throw Error("LAPACK zheev failed on the reduced density matrix (info " + std::to_string(info) + ")");
-        lambda = w.back();  // ascending order
+        // The value always from the values-only solve, so that lambda_max is the same bits whether or
+        // not the vector is wanted (zheev's two modes round differently); the vector from a second one.
+        auto solve = [&](const char* jobz, std::vector<cplx>& matrix) {
+            std::vector<double> w(n_), rwork(static_cast<std::size_t>(std::max(1, 3 * n - 2)));
+            int info = 0, lwork = -1;
+            cplx query;
+            zheev_(jobz, "U", &n, matrix.data(), &n, w.data(), &query, &lwork, rwork.data(), &info, 1, 1);
+            lwork = std::max(1, static_cast<int>(query.real()));
+            std::vector<cplx> work(static_cast<std::size_t>(lwork));
+            zheev_(jobz, "U", &n, matrix.data(), &n, w.data(), work.data(), &lwork, rwork.data(), &info, 1, 1);
+            if (info != 0) throw Error("LAPACK zheev failed on the reduced density matrix (info " + std::to_string(info) + ")");
+            return w.back();  // ascending order
+        };
+        std::vector<cplx> values_only = vector ? a : std::vector<cplx>();
+        out.value = solve("N", vector ? values_only : a);
+        if (vector) (void)solve("V", a);
     }
-    std::span<double> value(&lambda, 1);
+    std::span<double> value(&out.value, 1);
     comm_.broadcast(value);
-    return lambda;
+    if (vector) {
+        // The last column of a: the eigenvector of the largest eigenvalue, to the owners of its entries.
+        out.local.resize(count_);
+        DFE_MPI(MPI_Scatterv(root ? a.data() + (n_ - 1) * n_ : nullptr, counts_.data(), offsets_.data(),
+                             MPI_C_DOUBLE_COMPLEX, out.local.data(), static_cast<int>(count_), MPI_C_DOUBLE_COMPLEX, 0,
+                             comm_.get()));
+    }
+    return out;
 }
 
 namespace {
@@ -133,7 +157,7 @@ PetscErrorCode shell_mult_callback(Mat A, Vec x, Vec y)
 
 }  // namespace
 
-double HermitianSlab::lambda_iterative() const
+TopEigenpair HermitianSlab::lambda_iterative(bool vector) const
 {
     const auto n_local = static_cast<PetscInt>(2 * count_);
     const auto n_global = static_cast<PetscInt>(2 * n_);
@@ -163,12 +187,56 @@ double HermitianSlab::lambda_iterative() const
     if (converged < 1) throw Error("SLEPc did not converge to the largest eigenvalue of the reduced density matrix");
     PetscScalar kr = 0, ki = 0;
     DFE_PETSC(EPSGetEigenvalue(eps.get(), 0, &kr, &ki));
-    return static_cast<double>(kr);
+    TopEigenpair out;
+    out.value = static_cast<double>(kr);
+    if (vector) {
+        // The real form's eigenvector (Re v_0, Im v_0, …) is a complex eigenvector of H (the real
+        // form's eigenspace of kr is {c v : c ∈ ℂ}); SLEPc returns it with unit 2-norm, the complex norm.
+        Vec raw_v = nullptr;
+        DFE_PETSC(MatCreateVecs(shell.get(), &raw_v, nullptr));
+        PetscVec v(raw_v);
+        DFE_PETSC(EPSGetEigenvector(eps.get(), 0, v.get(), nullptr));
+        const PetscScalar* values = nullptr;
+        DFE_PETSC(VecGetArrayRead(v.get(), &values));
+        out.local.resize(count_);
+        for (std::size_t c = 0; c < count_; ++c) out.local[c] = cplx(values[2 * c], values[2 * c + 1]);
+        DFE_PETSC(VecRestoreArrayRead(v.get(), &values));
+    }
+    return out;
 }
 
 double HermitianSlab::lambda_max(EigenMethod method) const
 {
-    return method == EigenMethod::dense ? lambda_dense() : lambda_iterative();
+    return method == EigenMethod::dense ? lambda_dense(false).value : lambda_iterative(false).value;
+}
+
+TopEigenpair HermitianSlab::top_eigenpair(EigenMethod method) const
+{
+    return method == EigenMethod::dense ? lambda_dense(true) : lambda_iterative(true);
+}
+
+std::vector<double> HermitianSlab::off_diagonal_squares() const
+{
+    require_logic(data_.size() == n_ * count_, "HermitianSlab: the columns were never filled");
+    std::vector<double> out(count_);
+    for (std::size_t c = 0; c < count_; ++c) {
+        CompensatedSum sum;
+        const cplx* column = data_.data() + c * n_;
+        for (std::size_t i = 0; i < n_; ++i)
+            if (i != first_ + c) sum.add(std::norm(column[i]));
+        out[c] = sum.value();
+    }
+    return out;
+}
+
+std::vector<double> HermitianSlab::quadratic_forms(const cplx* x, std::ptrdiff_t ld, std::size_t K,
+                                                   std::size_t piece_bytes) const
+{
+    require_logic(data_.size() == n_ * count_, "HermitianSlab: the columns were never filled");
+    std::vector<Share> slabs;
+    for (std::size_t r = 0; r < counts_.size(); ++r)
+        slabs.push_back(Share{static_cast<std::size_t>(offsets_[r]), static_cast<std::size_t>(counts_[r])});
+    return ring_quadratic_forms<cplx>(comm_, slabs, n_, data_.data(), x, ld, K, piece_bytes);
 }
 
 }  // namespace dfe

@@ -28,6 +28,12 @@
 
 namespace dfe {
 
+/** @brief The largest eigenvalue and a unit eigenvector's entries on this rank's columns. */
+struct TopEigenpair {
+    double value = 0.0;
+    std::vector<cplx> local;  ///< entries [first(), first() + count()) of the eigenvector, ‖v‖ = 1
+};
+
 class HermitianSlab {
 public:
     /**
@@ -46,6 +52,19 @@ public:
     [[nodiscard]] double frobenius_squared() const;
     /** @brief The largest eigenvalue (Collective). */
     [[nodiscard]] double lambda_max(EigenMethod method) const;
+    /**
+     * @brief The largest eigenvalue and a unit eigenvector (Collective; for the sampling error of
+     * lambda_max, docs/physics.md §12): dense asks zheev for the vectors and scatters the top one,
+     * iterative takes SLEPc's (its interleaved real form is the complex vector, up to a phase).
+     */
+    [[nodiscard]] TopEigenpair top_eigenpair(EigenMethod method) const;
+    /** @brief For each local column c, Σ_{i ≠ first()+c} |H_{i,first()+c}|² (Not Collective). */
+    [[nodiscard]] std::vector<double> off_diagonal_squares() const;
+    /** @brief x_k† H x_k for this rank's `K` vectors x_k = x + k·ld (n values each, whole): ring_quadratic_forms (Collective). */
+    [[nodiscard]] std::vector<double> quadratic_forms(const cplx* x, std::ptrdiff_t ld, std::size_t K,
+                                                      std::size_t piece_bytes) const;
+    /** @brief A vector whole on every rank from each rank's entries on its columns (Collective). */
+    [[nodiscard]] std::vector<cplx> gather_entries(std::span<const cplx> local) const;
     /** @brief H x for x given whole on every rank; the result whole on every rank (Collective; tests). */
     [[nodiscard]] std::vector<cplx> apply(std::span<const cplx> x) const;
     /** @brief The whole matrix, column-major, on every rank (Collective; tests: n² on every rank). */
@@ -56,10 +75,10 @@ private:
     void multiply(const double* x_whole, double* y_local) const;
     /// Gathers x's parts (2·count doubles each) into the whole x on every rank.
     void gather_vector(const double* x_local, std::vector<double>& x_whole) const;
-    double lambda_dense() const;
+    TopEigenpair lambda_dense(bool vector) const;
     /// Every rank's count and offset of values in a gather of its columns, `per_column` values each.
     [[nodiscard]] std::pair<std::vector<int>, std::vector<int>> column_counts(std::size_t per_column) const;
-    double lambda_iterative() const;
+    TopEigenpair lambda_iterative(bool vector) const;
 
     const Comm& comm_;
     std::size_t n_, first_, count_;

@@ -170,8 +170,9 @@ ReductionPlan plan_reductions(const ReductionShape& shape, const std::string& ei
 
 ReductionPlan plan_reductions(const RunConfig& config, std::size_t samples, int world_size)
 {
-    return plan_reductions({samples, config.N, gamma2_points(config), config.d, config.ranks_per_sample, world_size},
-                           config.eigensolver, parse_reduction_form(config.reduction_form));
+    return plan_reductions(
+        {samples, config.N, gamma2_points(config), config.d, config.ranks_per_sample, world_size, config.random_draw},
+        config.eigensolver, parse_reduction_form(config.reduction_form));
 }
 
 std::string ReductionPlan::describe() const
@@ -218,6 +219,12 @@ ReductionBytes reduction_bytes(const ReductionPlan& plan, int world_rank, double
         b.gamma1_matrix = share * r.Nd * complex_bytes;
         const double xb = std::clamp(std::floor(piece / (complex_bytes * std::max(r.Nd, r.c_max))), 1.0, r.Nd);
         b.gamma1_pass = xb * c * complex_bytes + r.Nd * xb * complex_bytes;
+        if (s.sampling_error) {
+            // ring_quadratic_forms: two slabs of the widest share in flight, one piece of products,
+            // and the top eigenvector whole.
+            const double widest = std::ceil(r.Nd / r.P);
+            b.gamma1_pass = std::max(b.gamma1_pass, 2.0 * widest * r.Nd * complex_bytes + piece + r.Nd * complex_bytes);
+        }
     }
     const double dim = static_cast<double>(plan.gamma1_dimension());
     if (plan.eigen == EigenMethod::dense)
@@ -229,9 +236,12 @@ ReductionBytes reduction_bytes(const ReductionPlan& plan, int world_rank, double
         const double ld = std::max(r.lpo, 1.0);
         const TileSums t = tile_sums(s, r, sizeof(double), r.lpo);
         b.gamma2_pass = ld * c * real_bytes + ring_blocks(ld * real_bytes) + t.largest + t.completed + small;
+        if (s.sampling_error) b.gamma2_pass += r.M * real_bytes;  // the rows a_j of the tiles
     } else {
         const double xb = std::clamp(std::floor(piece / (real_bytes * std::max(r.nd, r.c_max))), 1.0, r.nd);
         b.gamma2_pass = r.nd * c * real_bytes + xb * c * real_bytes + 2.0 * r.nd * xb * real_bytes + small;
+        // The sampling error keeps C's columns, then passes them around: three slabs and a piece.
+        if (s.sampling_error) b.gamma2_pass += 3.0 * std::ceil(r.nd / r.P) * r.nd * real_bytes + piece;
     }
     return b;
 }

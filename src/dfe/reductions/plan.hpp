@@ -67,6 +67,9 @@ struct ReductionShape {
     int d = 1;
     int ranks_per_sample = 1;  ///< g
     int world_size = 1;        ///< P
+    /// The sampling error of a random draw is computed (RunConfig::random_draw): in the grid forms
+    /// the held columns of Γ and C travel around the ranks, and C's are held while they do.
+    bool sampling_error = false;
 };
 
 /** @brief Estimated cost of one output on the busiest rank. */

@@ -338,6 +338,69 @@ void grid_pass(const Comm& world, const T* own, std::ptrdiff_t ld, std::size_t n
     }
 }
 
+namespace {
+
+/// u (width × k) = slabᵀ x or slab† x, slab n × width (leading dimension n), x n × k (leading dimension ldx).
+void adjoint_product(int n, int width, int k, const double* slab, const double* x, int ldx, double* u)
+{
+    const double one = 1.0, zero = 0.0;
+    dgemm_("T", "N", &width, &k, &n, &one, slab, &n, x, &ldx, &zero, u, &width, 1, 1);
+}
+void adjoint_product(int n, int width, int k, const cplx* slab, const cplx* x, int ldx, cplx* u)
+{
+    const cplx one(1.0), zero(0.0);
+    zgemm_("C", "N", &width, &k, &n, &one, slab, &n, x, &ldx, &zero, u, &width, 1, 1);
+}
+
+}  // namespace
+
+template <class T>
+std::vector<double> ring_quadratic_forms(const Comm& comm, const std::vector<Share>& slabs, std::size_t n, const T* held,
+                                         const T* x, std::ptrdiff_t ld, std::size_t K, std::size_t piece_bytes)
+{
+    // x_k† H x_k = Σ_q Σ_{c ∈ slab q} x_k[c] conj((H[:, c]† x_k)): slab q's part needs only its columns.
+    const int P = comm.size(), rank = comm.rank();
+    std::size_t widest = 0;
+    for (const Share& s : slabs) widest = std::max(widest, s.count);
+    const Share mine = slabs[static_cast<std::size_t>(rank)];
+    std::vector<T> here(n * widest), arriving(n * widest);
+    std::copy_n(held, n * mine.count, here.data());
+    std::vector<double> out(K, 0.0);
+    const std::size_t chunk = std::max<std::size_t>(1, piece_bytes / sizeof(T) / std::max<std::size_t>(widest, 1));
+    std::vector<T> u(widest * std::min(chunk, std::max<std::size_t>(K, 1)));
+    for (int s = 0; s < P; ++s) {
+        const int q = (rank - s + P) % P;  // whose slab is here
+        const Share slab = slabs[static_cast<std::size_t>(q)];
+        for (std::size_t k0 = 0; k0 < K && slab.count > 0; k0 += chunk) {
+            const std::size_t k1 = std::min(K, k0 + chunk);
+            adjoint_product(static_cast<int>(n), static_cast<int>(slab.count), static_cast<int>(k1 - k0), here.data(),
+                            x + k0 * static_cast<std::size_t>(ld), static_cast<int>(ld), u.data());
+            for (std::size_t k = k0; k < k1; ++k) {
+                const T* xk = x + k * static_cast<std::size_t>(ld) + slab.first;
+                const T* uk = u.data() + (k - k0) * slab.count;
+                double acc = 0.0;
+                for (std::size_t c = 0; c < slab.count; ++c) acc += std::real(xk[c] * conj_of(uk[c]));
+                out[k] += acc;
+            }
+        }
+        if (s + 1 < P) {
+            // Pass the slab on: to rank + 1, from rank − 1 (which holds slab q − 1 now).
+            const int to = (rank + 1) % P, from = (rank - 1 + P) % P;
+            const Share incoming = slabs[static_cast<std::size_t>((q - 1 + P) % P)];
+            DFE_MPI(MPI_Sendrecv(as_doubles(here.data()), static_cast<int>(slab.count * n) * doubles_per<T>, MPI_DOUBLE, to,
+                                 0, as_doubles(arriving.data()), static_cast<int>(incoming.count * n) * doubles_per<T>,
+                                 MPI_DOUBLE, from, 0, comm.get(), MPI_STATUS_IGNORE));
+            here.swap(arriving);
+        }
+    }
+    return out;
+}
+
+template std::vector<double> ring_quadratic_forms<double>(const Comm&, const std::vector<Share>&, std::size_t, const double*,
+                                                          const double*, std::ptrdiff_t, std::size_t, std::size_t);
+template std::vector<double> ring_quadratic_forms<cplx>(const Comm&, const std::vector<Share>&, std::size_t, const cplx*,
+                                                        const cplx*, std::ptrdiff_t, std::size_t, std::size_t);
+
 template void grid_pass<double>(const Comm&, const double*, std::ptrdiff_t, std::size_t, std::size_t, const std::vector<double>&,
                                 const PieceDestination<double>&, const PieceSink<double>&, std::size_t);
 template void grid_pass<cplx>(const Comm&, const cplx*, std::ptrdiff_t, std::size_t, std::size_t, const std::vector<double>&,

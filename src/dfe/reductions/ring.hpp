@@ -123,4 +123,17 @@ void grid_pass(const Comm& world, const T* own, std::ptrdiff_t ld, std::size_t n
                const std::vector<double>& scale, const PieceDestination<T>& destination, const PieceSink<T>& arrived,
                std::size_t piece_bytes = reduction_piece_bytes);
 
+/**
+ * @brief x_k† H x_k (x_kᵀ H x_k for T = double) for every rank's own `K` vectors x_k = x + k·ld
+ * (n values each, whole), where H (n × n, Hermitian or symmetric) is held as column slabs over
+ * `comm`: rank r holds columns [first_r, first_r + count_r) of `slabs`, n × count_r column-major in
+ * `held`. The slabs travel once around the ring (two slabs in flight on each rank); each rank
+ * multiplies the visiting columns with its vectors' matching entries, at most `piece_bytes` of
+ * products at a time: n² K flops in all, as many as forming H. Collective on `comm`.
+ */
+template <class T>
+std::vector<double> ring_quadratic_forms(const Comm& comm, const std::vector<Share>& slabs, std::size_t n, const T* held,
+                                         const T* x, std::ptrdiff_t ld, std::size_t K,
+                                         std::size_t piece_bytes = reduction_piece_bytes);
+
 }  // namespace dfe

@@ -10,9 +10,11 @@
 #include "dfe/version.hpp"
 
 #include <array>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 namespace dfe {
 
@@ -67,8 +69,9 @@ void write_file(const fs::path& tmp, Ensemble& ensemble, const std::string& para
     {
         h5::Handle state = h5::create_group(f, "state");
         const Ensemble::SampleState ss = ensemble.sample_state();
-        const std::array<std::pair<const char*, const std::vector<double>*>, 2> sets{
-            {{"h", &ss.h}, {"underresolved_t", &ss.underresolved_t}}};
+        const std::array<std::pair<const char*, const std::vector<double>*>, 5> sets{
+            {{"h", &ss.h}, {"underresolved_t", &ss.underresolved_t}, {"energy0", &ss.energy0}, {"V1_0", &ss.V1_0},
+             {"dV1_0", &ss.dV1_0}}};
         for (const auto& [name, values] : sets) {
             h5::Handle set = h5::create_dataset(state.get(), name, std::array{M});
             h5::write_slab(set.get(), writes ? h5::Slab{{layout.first()}, {layout.count()}} : h5::Slab{}, values->data());
@@ -192,7 +195,16 @@ Ensemble::SampleState read_sample_state(const fs::path& path, const GroupLayout&
     h5::Handle file = h5::open_file(layout.world(), path);
     if (!file) throw InputError("checkpoint '" + path.string() + "' cannot be opened");
     Ensemble::SampleState s;
-    for (auto [name, values] : {std::pair{"/state/h", &s.h}, std::pair{"/state/underresolved_t", &s.underresolved_t}}) {
+    // The per-sample t = 0 values may be missing (checkpoints written before they were stored): the
+    // sampling error of margin_R and glassey_T is then NaN after the restart.
+    const std::array<std::tuple<const char*, std::vector<double>*, bool>, 5> sets{
+        {{"/state/h", &s.h, false}, {"/state/underresolved_t", &s.underresolved_t, false},
+         {"/state/energy0", &s.energy0, true}, {"/state/V1_0", &s.V1_0, true}, {"/state/dV1_0", &s.dV1_0, true}}};
+    for (const auto& [name, values, optional] : sets) {
+        if (optional && h5::object_type(file.get(), name) != H5I_DATASET) {
+            values->assign(layout.count(), std::numeric_limits<double>::quiet_NaN());
+            continue;
+        }
         h5::Handle set = h5::open_dataset(file.get(), name);
         if (h5::describe_dataset(set.get()).dims != std::vector<hsize_t>{layout.samples()})
             throw InputError("checkpoint '" + path.string() + "': " + name + " does not have one value per sample");

@@ -16,6 +16,9 @@
  *                    storage, = next_row), gamma2_snapshots (γ^(2) snapshots already written),
  *                    ranks, ranks_per_sample (the layout that wrote it)
  *   /state/h, /state/underresolved_t  float64 (M,): Ensemble::SampleState
+ *   /state/energy0, /state/V1_0, /state/dV1_0  float64 (M,): each sample's E, V1, dV1 at t = 0,
+ *                    behind the sampling error of margin_R and glassey_T (docs/physics.md §12);
+ *                    optional on reading (NaN when absent: checkpoints written before them)
  *   /wisdom          fixed-length strings (ranks,): each rank's FFTW wisdom (spectral/wisdom.hpp)
  *
  * Written collectively to `path`.tmp and renamed over `path` when complete, so the previous

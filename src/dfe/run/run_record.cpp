@@ -5,6 +5,7 @@
 #include "dfe/ensemble/ensemble.hpp"
 #include "dfe/io/xdmf.hpp"
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <random>
@@ -78,8 +79,12 @@ void bring_record(const fs::path& dir, const fs::path& origin)
         fs::rename(from, to, error);
         if (error) throw Error("renaming " + from.string() + " to " + to.string() + ": " + error.message());
     };
+    // The sampling-error tables of a random draw travel with timeseries.csv when they are there.
+    const std::array<fs::path, 2> extra{"timeseries_stderr.csv", "timeseries_estimate.csv"};
     if (here.in_progress()) return;
     if (here.finished()) {
+        for (const fs::path& name : extra)
+            if (fs::exists(dir / name)) rename_back(dir / name, temporary_path(dir / name));
         // A finished run goes on: its files are being written again, and its verdicts are redone.
         // run.xmf goes first, with the run.h5 it points at (commit() writes it again).
         std::error_code error;
@@ -98,6 +103,13 @@ void bring_record(const fs::path& dir, const fs::path& origin)
         std::error_code error;
         fs::copy_file(from, to, fs::copy_options::overwrite_existing, error);
         if (error) throw Error("copying the run's record " + from.string() + " to " + to.string() + ": " + error.message());
+    }
+    for (const fs::path& name : extra) {
+        const fs::path from = progress ? temporary_path(origin / name) : origin / name;
+        if (!fs::exists(from)) continue;
+        std::error_code error;
+        fs::copy_file(from, temporary_path(dir / name), fs::copy_options::overwrite_existing, error);
+        if (error) throw Error("copying the run's record " + from.string() + ": " + error.message());
     }
 }
 
@@ -133,10 +145,15 @@ RunRecord::RunRecord(const fs::path& dir, const Ensemble& ensemble, const RunCon
       verdicts_(config, ensemble.grid().dx())
 {
     writer_.emplace(world_, dir / "timeseries.csv", columns_);
+    if (config.random_draw) {
+        error_writer_.emplace(world_, dir / "timeseries_stderr.csv", columns_);
+        estimate_writer_.emplace(world_, dir / "timeseries_estimate.csv", columns_);
+    }
     run_file_ = std::make_unique<RunFile>(dir_ / "run.h5", ensemble.layout(), ensemble.grid(), columns_,
                                           ensemble.schedule().rows(), ensemble.measure().weights(),
                                           ensemble.gamma2().points_per_dim(),
                                           static_cast<long>(ensemble.gamma2_rows().size()), attributes());
+    if (config.random_draw) run_file_->enable_sampling_error();
     write_hypotheses();
 }
 
@@ -160,8 +177,15 @@ RunRecord::RunRecord(const fs::path& dir, const Ensemble& ensemble, const RunCon
                          std::to_string(run_file_->gamma2_rows()) + " gamma2 snapshots, fewer than the checkpoint's " +
                          std::to_string(keep.rows) + " and " + std::to_string(keep.gamma2_snapshots));
     check_gamma2_times(keep.gamma2_snapshots);
-    collectively(world_, [&] { writer_.emplace(world_, dir / "timeseries.csv", columns_, keep.rows); });
+    collectively(world_, [&] {
+        writer_.emplace(world_, dir / "timeseries.csv", columns_, keep.rows);
+        if (config.random_draw) {
+            error_writer_.emplace(world_, dir / "timeseries_stderr.csv", columns_, keep.rows);
+            estimate_writer_.emplace(world_, dir / "timeseries_estimate.csv", columns_, keep.rows);
+        }
+    });
     run_file_->restart(run_attributes, ensemble.schedule().rows(), static_cast<long>(ensemble.gamma2_rows().size()));
+    if (config.random_draw) run_file_->enable_sampling_error();
     write_hypotheses();
     // The verdicts and the closing table from the rows kept, a block at a time.
     constexpr long block = 4096;
@@ -214,6 +238,13 @@ void RunRecord::add(const EnsembleValues& v, const Ensemble& ensemble)
     auto row = v.row_values();
     writer_->write_row(row);
     run_file_->write_row(v.row, row);
+    if (error_writer_) {
+        require_logic(v.stderr_row.size() == row.size() && v.estimate_row.size() == row.size(),
+                      "RunRecord::add: a random draw's row without its sampling error");
+        error_writer_->write_row(v.stderr_row);
+        estimate_writer_->write_row(v.estimate_row);
+        run_file_->write_error_row(v.row, v.stderr_row, v.estimate_row);
+    }
     run_file_->write_gamma1(v.row, ensemble.gamma1_local());
     std::array<std::vector<double>, sample_series.size()> samples;
     for (const auto& o : ensemble.sample_values()) {
@@ -250,6 +281,10 @@ void RunRecord::commit()
                                 Attribute{"smallest_R", vd.smallest_R ? *vd.smallest_R : std::nan("")},
                                 Attribute{"text", format_verdicts(vd)}});
         if (world_.is_root()) write_verdicts_csv(dir_ / "verdicts.csv", vd);
+    }
+    if (error_writer_) {
+        error_writer_->commit();
+        estimate_writer_->commit();
     }
     writer_->commit();
     // run.xmf (io/xdmf.hpp) describes run.h5 as committed: complete under its temporary name before

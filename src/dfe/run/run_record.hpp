@@ -1,7 +1,8 @@
 #pragma once
 /**
  * @file run_record.hpp
- * @brief Everything a run writes at its output times, in one place: DIR/timeseries.csv, DIR/run.h5
+ * @brief Everything a run writes at its output times, in one place: DIR/timeseries.csv (and for a
+ * random draw DIR/timeseries_stderr.csv and DIR/timeseries_estimate.csv), DIR/run.h5
  * (rows, γ^(1), per-sample values, γ^(2) snapshots, the hypothesis report, the verdicts) and
  * DIR/verdicts.csv. dfe-run writes its outputs through it, and dfe-bench times the same writes.
  *
@@ -119,6 +120,8 @@ private:
     std::vector<std::string> columns_;
     std::string run_id_;
     std::optional<TimeSeriesWriter> writer_;
+    /// timeseries_stderr.csv and timeseries_estimate.csv, for random draws only (docs/physics.md §12).
+    std::optional<TimeSeriesWriter> error_writer_, estimate_writer_;
     std::unique_ptr<RunFile> run_file_;
     VerdictTracker verdicts_;
     RowDigest digest_;

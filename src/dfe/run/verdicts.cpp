@@ -88,7 +88,7 @@ void VerdictTracker::add_row(std::span<const double> row, double energy0, double
     }
     ++v_.rows;
     const double t = row[t_];
-    const double slack = 1e-9 * 16.0 * std::abs(row[kinetic_]);
+    const double slack = verdict_slack(row[kinetic_]);
     const double e0 = v_.energy0;
     // Resolved samples: none marked under-resolved at or before this row (marks are for good).
     const bool samples_resolved = row[n_underresolved_] == 0.0;
@@ -144,11 +144,11 @@ std::vector<TableColumn> verdict_columns(const Verdicts& v)
             {"layer_resolved", layer_ok},
             {"resolved_until", until},
             {"max_margin", margin},
-            {"vterm_le_0", vterm},
-            {"IIIa_le_4absE0", a},
-            {"IIIb_le_4absE0_plus_half_absII", b},
-            {"IV_le_4absE0", iv},
-            {"d2loc_le_4E0", d2},
+            {std::string(check_names[vterm_check]), vterm},
+            {std::string(check_names[IIIa_check]), a},
+            {std::string(check_names[IIIb_check]), b},
+            {std::string(check_names[IV_check]), iv},
+            {std::string(check_names[d2loc_check]), d2},
             {"first_failure_t", first_fail},
             {"radial", radial},
             {"max_radial_defect", defect}};

@@ -24,17 +24,34 @@
 #include "dfe/config/run_config.hpp"
 #include "dfe/io/table.hpp"
 
+#include <array>
 #include <filesystem>
 #include <limits>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace dfe {
 
 struct EnsembleValues;
+
+/**
+ * @brief The slack of every check at a row whose kinetic column is `kinetic`: 1e-9 × 16·|kinetic|
+ * (the header above; docs/physics.md §9).
+ */
+[[nodiscard]] inline double verdict_slack(double kinetic) { return 1e-9 * 16.0 * (kinetic < 0 ? -kinetic : kinetic); }
+
+/**
+ * @brief The checks' column names in verdicts.csv (public interface), in the order of the table:
+ * vterm ≤ 0, IIIa_R ≤ 4|E(0)|, IIIb_R ≤ 4|E(0)| + |II_R|/2, IV_R ≤ 4|E(0)|, d2loc_R ≤ 4E(0).
+ */
+inline constexpr std::array<std::string_view, 5> check_names{
+    "vterm_le_0", "IIIa_le_4absE0", "IIIb_le_4absE0_plus_half_absII", "IV_le_4absE0", "d2loc_le_4E0"};
+/** @brief Positions in check_names. */
+enum CheckIndex : std::size_t { vterm_check, IIIa_check, IIIb_check, IV_check, d2loc_check };
 
 /** @brief The verdict of one check along a run (docs/physics.md §9). */
 enum class Verdict { held, failed, unresolved };
