@@ -457,13 +457,6 @@ bool agree(const dfe::Comm& world, const char* program, F&& f)
     }
 }
 
-/**
- * @brief main() of an MPI application: MPI, FFTW and PETSc up for the whole run, then `run`. An
- * exception that escapes `run` is a runtime failure on that rank: one line naming the rank, and
- * MPI_Abort with exit code 1 so that no rank is left waiting in a collective. This is the one catch
- * that aborts (src/dfe/core/comm.hpp, "Failures"): on the way here the unwinding ran no collective,
- * and the objects of `environment` are never finalized (MPI_Abort does not return).
- */
 /// The rank's index among the ranks of its node (Collective on the world).
 inline int node_rank()
 {
@@ -487,6 +480,13 @@ inline void register_backends()
 #endif
 }
 
+/**
+ * @brief main() of an MPI application: MPI, FFTW and PETSc up for the whole run, then `run`. An
+ * exception that escapes `run` is a runtime failure on that rank: one line naming the rank, and
+ * MPI_Abort with exit code 1 so that no rank is left waiting in a collective. This is the one catch
+ * that aborts (src/dfe/core/comm.hpp, "Failures"): on the way here the unwinding ran no collective,
+ * and the objects of `environment` are never finalized (MPI_Abort does not return).
+ */
 template <class Run>
 int mpi_main(int argc, char** argv, const char* program, Run&& run)
 {

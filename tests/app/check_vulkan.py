@@ -11,7 +11,9 @@
   5.4e-12 (1D), 2.2e-13 at most in 2D and 3D. Every other column: at most 6e-14;
 - the refusals, one line each with exit code 2: free-space potentials, --tol, --integrator petsc,
   --ranks-per-sample 2, N with a prime factor above 13, a sample larger than a storage buffer, an
-  unknown backend.
+  unknown backend;
+- a fault on one rank only: with 2 ranks, either rank without a Vulkan driver ends both with the
+  one-line refusal, under a timeout.
 
 argv: DFE_RUN WORKDIR MPIEXEC [FLAGS...]. DFE_VULKAN_BUILT=0 in the environment (a build without the
 backend): checks the refusal of such a build, then exits 77 (skipped).
@@ -99,4 +101,35 @@ one_line_refusal("prime_N", small + ["--backend", "vulkan", "--N", "34"], "prime
 one_line_refusal("buffer", small + ["--backend", "vulkan", "--N", "32"], "largest storage buffer",
                  env={"DFE_VULKAN_MAX_BUFFER": "1000"})
 one_line_refusal("unknown", small + ["--backend", "cuda"], "--backend must be cpu or vulkan")
+
+
+def one_rank_without_driver(missing):
+    """A fault on some ranks only (a node without a GPU driver): rank `missing` of 2 sees no Vulkan
+    driver (the loader pointed at a file that does not exist), the other finds lavapipe. Every rank
+    must leave with the one-line refusal and exit code 2, not wait in the next collective (before the
+    device was made under dfe::collectively this hung until killed); 60 s is 20 times what it takes."""
+    import signal
+    import subprocess
+    out = os.path.join(dc.work, f"no_driver_on_rank{missing}")
+    args = [dc.dfe_run, "--out", out, "--fftw-planner", "estimate", "--d", "1", "--N", "64", "--measure",
+            "random-gaussians", "--count", "4", "--backend", "vulkan"] + small
+    no_driver = ["env", "VK_ICD_FILENAMES=/nonexistent/icd.json", "VK_DRIVER_FILES=/nonexistent/icd.json"]
+    parts = [no_driver + args if rank == missing else args for rank in range(2)]
+    cmd = dc.launcher + ["-n", "1"] + parts[0] + [":", "-n", "1"] + parts[1]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        stdout, stderr = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        stdout, stderr = p.communicate()
+        check(False, f"no driver on rank {missing}: dfe-run still running after 60 s (a rank waits in a collective)")
+        return
+    lines = [l for l in stdout.splitlines() + stderr.splitlines() if l.startswith("dfe-run: error")]
+    check(p.returncode == 2 and len(lines) == 1 and "no Vulkan driver found" in lines[0] and not os.path.exists(out),
+          f"no driver on rank {missing} of 2: every rank leaves with one line and exit 2, no output "
+          f"(exit {p.returncode}: {lines})")
+
+
+one_rank_without_driver(0)
+one_rank_without_driver(1)
 dc.finish()

@@ -26,7 +26,7 @@ Ensemble::Ensemble(const Comm& world, const RunConfig& config, std::unique_ptr<M
       grid_(layout_.group(), config.d, config.N, config.L,
             config.fftw_planner == PlannerEffort::estimate ? Grid::OneRank::distributed : Grid::OneRank::serial),
       plans_(grid_, config.fftw_planner), potential_(config.potential, config.d), convolver_(plans_, potential_),
-      samples_(grid_, layout_.count()), propagator_(config, convolver_, layout_.count()),
+      samples_(grid_, layout_.count()), propagator_(layout_.world(), config, convolver_, layout_.count()),
       tracker_(config, plans_, layout_.count()),
       observer_(config_, schedule_, layout_, grid_, convolver_, measure_->weights())
 {

@@ -1,5 +1,6 @@
 #include "dfe/ensemble/propagator.hpp"
 
+#include "dfe/core/comm.hpp"
 #include "dfe/core/error.hpp"
 #include "dfe/evolution/adaptive_split.hpp"
 #include "dfe/evolution/composition.hpp"
@@ -29,6 +30,15 @@ std::unique_ptr<BatchStepper> make_batch(const RunConfig& c, const Convolver& co
     return found->second(c, convolver, samples);
 }
 
+/// make_batch on every rank of `world`, its InputErrors agreed on (see the constructor).
+std::unique_ptr<BatchStepper> make_batch_agreed(const Comm& world, const RunConfig& c, const Convolver& convolver,
+                                                std::size_t samples)
+{
+    std::unique_ptr<BatchStepper> batch;
+    collectively(world, [&] { batch = make_batch(c, convolver, samples); });
+    return batch;
+}
+
 std::unique_ptr<SplitStep> make_fixed_step(const RunConfig& c, const Convolver& convolver)
 {
     if (c.backend != "cpu") return nullptr;
@@ -51,9 +61,9 @@ void register_batch_backend(const std::string& name, BatchStepperFactory factory
     batch_backends()[name] = std::move(factory);
 }
 
-Propagator::Propagator(const RunConfig& config, const Convolver& convolver, std::size_t samples)
+Propagator::Propagator(const Comm& world, const RunConfig& config, const Convolver& convolver, std::size_t samples)
     : dt_(config.dt), stepper_(make_fixed_step(config, convolver)), adaptive_(make_adaptive(config, convolver)),
-      batch_(make_batch(config, convolver, samples)), h_(samples, config.dt)
+      batch_(make_batch_agreed(world, config, convolver, samples)), h_(samples, config.dt)
 {
 }
 

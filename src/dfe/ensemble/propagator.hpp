@@ -17,6 +17,7 @@
 
 namespace dfe {
 
+class Comm;
 class Convolver;
 class SplitStep;
 
@@ -44,11 +45,14 @@ void register_batch_backend(const std::string& name, BatchStepperFactory factory
 class Propagator {
 public:
     /**
-     * @brief The integrator config asks for, for `samples` samples (Not Collective). With
+     * @brief The integrator config asks for, for `samples` samples (Collective on `world`). With
      * config.backend other than "cpu", the registered batch stepper of that name; InputError when
-     * this build has none.
+     * this build has none. The stepper is made under dfe::collectively on `world`: a device can be
+     * missing, or refuse the batch, on some ranks only (a node without a GPU, a GPU shared by several
+     * ranks), and its InputError then ends every rank alike instead of leaving the others in the
+     * next collective.
      */
-    Propagator(const RunConfig& config, const Convolver& convolver, std::size_t samples);
+    Propagator(const Comm& world, const RunConfig& config, const Convolver& convolver, std::size_t samples);
     ~Propagator();
     Propagator(const Propagator&) = delete;
     Propagator& operator=(const Propagator&) = delete;
