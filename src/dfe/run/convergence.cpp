@@ -195,17 +195,9 @@ void require_paddable(const Comm& comm, const Measure& measure, int d, long N, d
     });
 }
 
-ConvergenceStudy::ConvergenceStudy(const RunConfig& base) : base_(base), time_factor_(time_error_factor(base))
+ConvergenceStudy::ConvergenceStudy(const RunConfig& base)
+    : base_(base), time_factor_(time_error_factor(base)), columns_(base.R)
 {
-    const ColumnSchema schema(base.R);
-    t_ = schema.index("t");
-    kinetic_ = schema.index("kinetic");
-    energy_ = schema.index("energy");
-    vterm_ = schema.index("vterm");
-    n_underresolved_ = schema.index("n_underresolved");
-    for (double R : base.R)
-        radius_columns_.push_back({schema.index("IIIa", R), schema.index("IIIb", R), schema.index("II", R),
-                                   schema.index("IV", R), schema.index("d2loc", R)});
 }
 
 void ConvergenceStudy::add(StudyRun run, StudyRecord record) { records_[static_cast<std::size_t>(run)] = std::move(record); }
@@ -219,7 +211,7 @@ const StudyRecord* ConvergenceStudy::record(StudyRun run) const
 std::vector<std::string> ConvergenceStudy::columns() const
 {
     auto names = ColumnSchema(base_.R).names();
-    names.erase(names.begin() + static_cast<std::ptrdiff_t>(t_));
+    names.erase(names.begin() + static_cast<std::ptrdiff_t>(columns_.t));
     return names;
 }
 
@@ -228,7 +220,7 @@ const std::vector<double>* ConvergenceStudy::matching_row(StudyRun run, std::siz
     const StudyRecord* base = record(StudyRun::base);
     const StudyRecord* other = record(run);
     if (!base || !other || row >= base->rows.size() || row >= other->rows.size()) return nullptr;
-    const double t = base->rows[row][t_], u = other->rows[row][t_];
+    const double t = base->rows[row][columns_.t], u = other->rows[row][columns_.t];
     if (std::abs(t - u) > 1e-9 * std::max(1.0, std::abs(t))) return nullptr;
     return &other->rows[row];
 }
@@ -239,18 +231,6 @@ double ConvergenceStudy::error(StudyRun run, std::size_t row, std::size_t column
     if (!other) return nan;
     const double d = record(StudyRun::base)->rows[row][column] - (*other)[column];
     return run == StudyRun::time ? d * time_factor_ : d;
-}
-
-double ConvergenceStudy::margin(std::size_t check, std::size_t r, std::span<const double> row, double e0) const
-{
-    if (check == vterm_check) return -row[vterm_];
-    const RadiusColumns& c = radius_columns_[r];
-    switch (check) {
-    case IIIa_check: return 4.0 * std::abs(e0) - row[c.IIIa];
-    case IIIb_check: return 4.0 * std::abs(e0) + 0.5 * std::abs(row[c.II]) - row[c.IIIb];
-    case IV_check: return 4.0 * std::abs(e0) - row[c.IV];
-    default: return 4.0 * e0 - row[c.d2loc];
-    }
 }
 
 std::vector<CheckStudy> ConvergenceStudy::checks() const
@@ -280,20 +260,22 @@ std::vector<CheckStudy> ConvergenceStudy::checks() const
         bool found = false;
         for (int pass = 0; pass < 2 && !found; ++pass)
             for (std::size_t i = 0; i < base->rows.size(); ++i) {
-                const bool resolved = layer_ok && base->rows[i][n_underresolved_] == 0.0;
+                const bool resolved = layer_ok && base->rows[i][columns_.n_underresolved] == 0.0;
                 if (pass == 0 && !resolved) continue;
-                const double m = margin(check, r, base->rows[i], base->energy0);
-                if (!found || m < margin(check, r, base->rows[at], base->energy0)) at = i;
+                const double m = columns_.margin(check, r, base->rows[i], base->energy0);
+                if (!found || m < s.margin) {
+                    at = i;
+                    s.margin = m;
+                }
                 found = true;
             }
         const auto& row = base->rows[at];
-        s.t = row[t_];
-        s.margin = margin(check, r, row, base->energy0);
-        s.slack = verdict_slack(row[kinetic_]);
+        s.t = row[columns_.t];
+        s.slack = verdict_slack(row[columns_.kinetic]);
         auto err = [&](StudyRun run) {
             const std::vector<double>* other = matching_row(run, at);
             if (!other) return nan;
-            const double d = s.margin - margin(check, r, *other, record(run)->energy0);
+            const double d = s.margin - columns_.margin(check, r, *other, record(run)->energy0);
             return run == StudyRun::time ? d * time_factor_ : d;
         };
         s.err_space = err(StudyRun::space);
@@ -303,14 +285,9 @@ std::vector<CheckStudy> ConvergenceStudy::checks() const
         // The margin's standard error: its quantity's, plus 4 × E(0)'s where the bound holds E(0), plus
         // half of II_R's for IIIb (added, not in quadrature: their correlation is not known).
         const auto& se = base->stderrs;
-        double e = 0.0;
-        if (check == vterm_check) e = stderr_of(se, at, vterm_);
-        else {
-            const RadiusColumns& c = radius_columns_[r];
-            const std::size_t quantity[] = {vterm_, c.IIIa, c.IIIb, c.IV, c.d2loc};
-            e = stderr_of(se, at, quantity[check]) + 4.0 * stderr_of(se, 0, energy_);
-            if (check == IIIb_check) e += 0.5 * stderr_of(se, at, c.II);
-        }
+        double e = stderr_of(se, at, columns_.quantity(check, r));
+        if (check != vterm_check) e += 4.0 * stderr_of(se, 0, columns_.energy);
+        if (check == IIIb_check) e += 0.5 * stderr_of(se, at, columns_.radii[r].II);
         s.std_error = e;
         s.robust = s.same && *s.verdicts[0] != Verdict::unresolved && std::abs(s.margin + s.slack) > s.error + 2.0 * s.std_error;
         out.push_back(s);
@@ -329,9 +306,9 @@ void ConvergenceStudy::write_errors_csv(const std::filesystem::path& path) const
         out << "column,t,value,err_space,err_time,err_box\n";
         if (!base) return;
         for (std::size_t c = 0; c < names.size(); ++c) {
-            if (c == t_) continue;
+            if (c == columns_.t) continue;
             for (std::size_t r = 0; r < base->rows.size(); ++r)
-                out << names[c] << ',' << format_number(base->rows[r][t_]) << ',' << format_number(base->rows[r][c]) << ','
+                out << names[c] << ',' << format_number(base->rows[r][columns_.t]) << ',' << format_number(base->rows[r][c]) << ','
                     << format_number(error(StudyRun::space, r, c)) << ',' << format_number(error(StudyRun::time, r, c)) << ','
                     << format_number(error(StudyRun::box, r, c)) << '\n';
         }

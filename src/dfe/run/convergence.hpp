@@ -170,17 +170,11 @@ private:
     [[nodiscard]] const StudyRecord* record(StudyRun run) const;
     /** @brief The row of `run` at the base's row `row`, or null when it has none at that time. */
     [[nodiscard]] const std::vector<double>* matching_row(StudyRun run, std::size_t row) const;
-    /** @brief The margin of check `check` (radius position r) on `row` with E(0) = e0. */
-    [[nodiscard]] double margin(std::size_t check, std::size_t r, std::span<const double> row, double e0) const;
 
     RunConfig base_;
     double time_factor_ = 1.0;
     std::array<std::optional<StudyRecord>, 4> records_;
-    std::size_t t_ = 0, kinetic_ = 0, energy_ = 0, vterm_ = 0, n_underresolved_ = 0;
-    struct RadiusColumns {
-        std::size_t IIIa, IIIb, II, IV, d2loc;
-    };
-    std::vector<RadiusColumns> radius_columns_;
+    CheckColumns columns_;  ///< the checks' columns and bounds, as the verdicts read them
 };
 
 }  // namespace dfe

@@ -48,18 +48,50 @@ bool Verdicts::all_held() const
     return true;
 }
 
-VerdictTracker::VerdictTracker(const RunConfig& config, double dx)
+CheckColumns::CheckColumns(const std::vector<double>& R)
+{
+    // Columns by name, from the one schema (columns.hpp).
+    const ColumnSchema schema(R);
+    size = schema.size();
+    t = schema.index("t");
+    kinetic = schema.index("kinetic");
+    energy = schema.index("energy");
+    vterm = schema.index("vterm");
+    n_underresolved = schema.index("n_underresolved");
+    for (double r : R)
+        radii.push_back({schema.index("IIIa", r), schema.index("IIIb", r), schema.index("II", r), schema.index("IV", r),
+                         schema.index("d2loc", r), schema.index("margin", r)});
+}
+
+std::size_t CheckColumns::quantity(std::size_t check, std::size_t r) const
+{
+    if (check == vterm_check) return vterm;
+    const Radius& c = radii[r];
+    const std::size_t of[] = {vterm, c.IIIa, c.IIIb, c.IV, c.d2loc};
+    return of[check];
+}
+
+double CheckColumns::bound(std::size_t check, std::size_t r, std::span<const double> row, double e0) const
+{
+    switch (check) {
+    case vterm_check: return 0.0;
+    case IIIb_check: return 4.0 * std::abs(e0) + 0.5 * std::abs(row[radii[r].II]);
+    case d2loc_check: return 4.0 * e0;
+    default: return 4.0 * std::abs(e0);  // IIIa, IV
+    }
+}
+
+double CheckColumns::margin(std::size_t check, std::size_t r, std::span<const double> row, double e0) const
+{
+    if (check == vterm_check) return -row[vterm];
+    return bound(check, r, row, e0) - row[quantity(check, r)];
+}
+
+VerdictTracker::VerdictTracker(const RunConfig& config, double dx) : columns_(config.R)
 {
     const Cutoff cutoff(config.cutoff_order, config.cutoff_width);
     v_.radial_tol = config.radial_tol;
     v_.max_vterm = -INFINITY;
-    // Columns by name, from the one schema (columns.hpp).
-    const ColumnSchema schema(config.R);
-    columns_ = schema.size();
-    t_ = schema.index("t");
-    kinetic_ = schema.index("kinetic");
-    vterm_ = schema.index("vterm");
-    n_underresolved_ = schema.index("n_underresolved");
     for (double R : config.R) {
         RadiusVerdict r;
         r.R = R;
@@ -67,8 +99,6 @@ VerdictTracker::VerdictTracker(const RunConfig& config, double dx)
         r.layer_resolved = r.layer_spacings >= min_layer_spacings;
         r.max_margin = -INFINITY;
         v_.radii.push_back(r);
-        radius_columns_.push_back({schema.index("IIIa", R), schema.index("IIIb", R), schema.index("II", R),
-                                   schema.index("IV", R), schema.index("d2loc", R), schema.index("margin", R)});
     }
 }
 
@@ -79,35 +109,36 @@ void VerdictTracker::add(const EnsembleValues& values)
 
 void VerdictTracker::add_row(std::span<const double> row, double energy0, double radial_defect0)
 {
-    if (row.size() != columns_)
-        throw Error("verdicts: a row of " + std::to_string(row.size()) + " values, expected " + std::to_string(columns_));
+    if (row.size() != columns_.size)
+        throw Error("verdicts: a row of " + std::to_string(row.size()) + " values, expected " + std::to_string(columns_.size));
     if (v_.rows == 0) {
         v_.energy0 = energy0;
         v_.max_radial_defect = radial_defect0;
         v_.radial = radial_defect0 <= v_.radial_tol;
     }
     ++v_.rows;
-    const double t = row[t_];
-    const double slack = verdict_slack(row[kinetic_]);
+    const double t = row[columns_.t];
+    const double slack = verdict_slack(row[columns_.kinetic]);
     const double e0 = v_.energy0;
+    auto holds = [&](std::size_t check, std::size_t r) {
+        return row[columns_.quantity(check, r)] <= columns_.bound(check, r, row, e0) + slack;
+    };
     // Resolved samples: none marked under-resolved at or before this row (marks are for good).
-    const bool samples_resolved = row[n_underresolved_] == 0.0;
+    const bool samples_resolved = row[columns_.n_underresolved] == 0.0;
     v_.samples_all_resolved = v_.samples_all_resolved && samples_resolved;
     if (v_.samples_all_resolved) v_.samples_resolved_until = t;
-    const double vterm = row[vterm_];
-    v_.max_vterm = std::max(v_.max_vterm, vterm);
-    v_.vterm.add(vterm <= slack, samples_resolved);
+    v_.max_vterm = std::max(v_.max_vterm, row[columns_.vterm]);
+    v_.vterm.add(holds(vterm_check, 0), samples_resolved);
     for (std::size_t r = 0; r < v_.radii.size(); ++r) {
         RadiusVerdict& rv = v_.radii[r];
-        const RadiusColumns& c = radius_columns_[r];
         const bool resolved = samples_resolved && rv.layer_resolved;
         rv.all_resolved = rv.all_resolved && resolved;
         if (rv.all_resolved) rv.resolved_until = t;
-        rv.max_margin = std::max(rv.max_margin, row[c.margin]);
-        const bool a = row[c.IIIa] <= 4.0 * std::abs(e0) + slack;
-        const bool b = row[c.IIIb] <= 4.0 * std::abs(e0) + 0.5 * std::abs(row[c.II]) + slack;
-        const bool iv = row[c.IV] <= 4.0 * std::abs(e0) + slack;
-        const bool d2 = row[c.d2loc] <= 4.0 * e0 + slack;
+        rv.max_margin = std::max(rv.max_margin, row[columns_.radii[r].margin]);
+        const bool a = holds(IIIa_check, r);
+        const bool b = holds(IIIb_check, r);
+        const bool iv = holds(IV_check, r);
+        const bool d2 = holds(d2loc_check, r);
         rv.IIIa_bound.add(a, resolved);
         rv.IIIb_bound.add(b, resolved);
         rv.IV_bound.add(iv, resolved);

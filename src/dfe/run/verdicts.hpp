@@ -53,6 +53,33 @@ inline constexpr std::array<std::string_view, 5> check_names{
 /** @brief Positions in check_names. */
 enum CheckIndex : std::size_t { vterm_check, IIIa_check, IIIb_check, IV_check, d2loc_check };
 
+/**
+ * @brief Where the checks' columns stand in a time-series row of ColumnSchema(R) (columns.hpp), and
+ * each check's bound: the one statement of the bounds of docs/physics.md §9, read by the verdicts
+ * (VerdictTracker) and by the convergence study (run/convergence.hpp).
+ */
+struct CheckColumns {
+    explicit CheckColumns(const std::vector<double>& R);
+    std::size_t size = 0;  ///< the row's length
+    std::size_t t = 0, kinetic = 0, energy = 0, vterm = 0, n_underresolved = 0;
+    /// Per radius: the columns of IIIa, IIIb, II, IV, d2loc and margin.
+    struct Radius {
+        std::size_t IIIa, IIIb, II, IV, d2loc, margin;
+    };
+    std::vector<Radius> radii;
+
+    /** @brief The column of the quantity a check bounds (radius position r; not read for vterm). */
+    [[nodiscard]] std::size_t quantity(std::size_t check, std::size_t r) const;
+    /**
+     * @brief The check's bound at `row` with E(0) = e0: 0 for vterm, 4|E(0)| for IIIa and IV,
+     * 4|E(0)| + |II_R|/2 for IIIb, 4E(0) for d2loc. The check holds at the row where quantity ≤
+     * bound + verdict_slack(kinetic).
+     */
+    [[nodiscard]] double bound(std::size_t check, std::size_t r, std::span<const double> row, double e0) const;
+    /** @brief bound − quantity (−vterm for vterm): ≥ −slack where the check holds. */
+    [[nodiscard]] double margin(std::size_t check, std::size_t r, std::span<const double> row, double e0) const;
+};
+
 /** @brief The verdict of one check along a run (docs/physics.md §9). */
 enum class Verdict { held, failed, unresolved };
 /** @brief "held", "failed" or "unresolved": public interface (verdicts.csv, run.h5, the table). */
@@ -118,13 +145,7 @@ public:
 
 private:
     Verdicts v_;
-    std::size_t columns_ = 0;  ///< expected row length
-    std::size_t t_ = 0, kinetic_ = 0, vterm_ = 0, n_underresolved_ = 0;
-    /// Per radius: the columns of IIIa, IIIb, II, IV, d2loc and margin.
-    struct RadiusColumns {
-        std::size_t IIIa, IIIb, II, IV, d2loc, margin;
-    };
-    std::vector<RadiusColumns> radius_columns_;
+    CheckColumns columns_;
 };
 
 /** @brief The verdicts as a plain-text table with a closing summary. */
