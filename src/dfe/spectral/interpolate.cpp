@@ -1,5 +1,7 @@
 #include "dfe/spectral/interpolate.hpp"
 
+#include "dfe/spectral/fft_plan.hpp"
+
 #include <fftw3.h>
 
 #include <array>
@@ -21,16 +23,13 @@ std::size_t points(int d, long N, std::size_t given, const char* what)
     return n;
 }
 
-/// An in-place serial FFTW transform of the whole N^d array `data` (unnormalized), planned and destroyed here.
+/// An in-place serial FFTW transform of the whole N^d array `data` (unnormalized), planned here (estimate).
 void transform(int d, long N, cplx* data, int sign)
 {
     std::array<int, 3> dims{static_cast<int>(N), static_cast<int>(N), static_cast<int>(N)};
     auto* f = reinterpret_cast<fftw_complex*>(data);
-    fftw_plan plan = fftw_plan_dft(d, dims.data(), f, f, sign, FFTW_ESTIMATE);
-    if (!plan) throw std::runtime_error("refine_spectral: FFTW could not plan a transform of " + std::to_string(N) + "^" +
-                                        std::to_string(d));
-    fftw_execute(plan);
-    fftw_destroy_plan(plan);
+    const Plan plan(fftw_plan_dft(d, dims.data(), f, f, sign, FFTW_ESTIMATE), "refine_spectral's whole-field transform");
+    fftw_execute(plan.get());
 }
 
 }  // namespace
