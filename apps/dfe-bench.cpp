@@ -288,9 +288,8 @@ GpuFigures measure_gpu(const dfe::Comm& world, dfe::Ensemble& ensemble, const df
     if (config.backend != "vulkan") return g;
     const auto fields = ensemble.fields();
     const double samples = static_cast<double>(std::max<std::size_t>(fields.size(), 1));
-    const int device = config.gpu_device >= 0 ? config.gpu_device : dfe_app::node_rank();
     dfe::gpu::VulkanStepper stepper(ensemble.grid(), ensemble.potential(), config.mu, dfe::make_composition(config.integrator),
-                                    config.dt, fields.size(), device);
+                                    config.dt, fields.size(), dfe::gpu::device_index(config, dfe_app::node_rank()));
     g.device = stepper.device_name();
     const std::span<const dfe::cplx* const> in(const_cast<const dfe::cplx* const*>(fields.data()), fields.size());
     double t0 = MPI_Wtime();

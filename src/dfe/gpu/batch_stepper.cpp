@@ -376,7 +376,7 @@ void register_vulkan_backend(int node_rank)
         check_vulkan_supported(config);
         return std::make_unique<VulkanStepper>(convolver.plans().grid(), convolver.potential_function(), config.mu,
                                                make_composition(config.integrator), config.dt, samples,
-                                               config.gpu_device >= 0 ? config.gpu_device : node_rank);
+                                               device_index(config, node_rank));
     });
 }
 

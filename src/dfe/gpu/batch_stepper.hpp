@@ -79,9 +79,17 @@ private:
 };
 
 /**
+ * @brief The device a rank opens: --gpu-device when it names one, else `node_rank` (the rank's
+ * index on its node: ranks of a node share the devices round robin). Not Collective.
+ */
+[[nodiscard]] inline int device_index(const RunConfig& config, int node_rank)
+{
+    return config.gpu_device >= 0 ? config.gpu_device : node_rank;
+}
+
+/**
  * @brief Registers the "vulkan" backend with the Propagator (register_batch_backend), opening
- * device `node_rank` (the rank's index on its node: ranks of a node share the devices round robin)
- * unless --gpu-device names one. Called by the applications once, before any Ensemble.
+ * device_index(config, node_rank). Called by the applications once, before any Ensemble.
  */
 void register_vulkan_backend(int node_rank);
 
