@@ -5,7 +5,8 @@
 #   cmake -DCOMMAND=<...> -DCSV=<file> -DMODE=run -P check_bench.cmake
 #     (COMMAND with --json and --csv CSV) must succeed: stdout has the table and one JSON line with
 #     every key below; CSV (removed first) has the header and exactly one row, whose timings, floor,
-#     ratio and memory are positive numbers.
+#     ratio and memory are positive numbers. With -DGPU=1 (COMMAND with --backend vulkan) the JSON
+#     line's gpu_* figures are positive too, and the report has its Vulkan line.
 file(REMOVE "${CSV}")
 string(REPLACE "|" ";" COMMAND "${COMMAND}")  # the list travels |-separated through add_test
 execute_process(COMMAND ${COMMAND} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -55,6 +56,23 @@ foreach(key case ranks ranks_per_sample samples steps wait_pct final_energy)
     message(FATAL_ERROR "the JSON line has no key '${key}':\n${json}")
   endif()
 endforeach()
+# With --backend vulkan (-DGPU=1): the device's figures, positive numbers (what they are is not asserted:
+# speed is measured, not tested).
+if(GPU)
+  string(JSON backend GET "${json}" backend)
+  if(NOT backend STREQUAL "vulkan")
+    message(FATAL_ERROR "JSON backend = ${backend}, expected vulkan:\n${json}")
+  endif()
+  foreach(key gpu_step_ms_per_sample gpu_floor_ms_per_sample gpu_ratio gpu_transfer_ms_per_sample)
+    string(JSON value ERROR_VARIABLE json_error GET "${json}" ${key})
+    if(json_error OR NOT value GREATER 0)
+      message(FATAL_ERROR "JSON ${key} = ${value}, expected a positive number:\n${json}")
+    endif()
+  endforeach()
+  if(NOT out MATCHES "\n  Vulkan \([^\n]*\), per sample of the batch: step on the device [^\n]*VkFFT floor[^\n]*ratio")
+    message(FATAL_ERROR "no Vulkan line in the report:\n${out}")
+  endif()
+endif()
 string(JSON ranks GET "${json}" ranks)
 string(JSON samples GET "${json}" samples)
 string(JSON rss_count LENGTH "${json}" rss_mib_per_rank)
